@@ -1,0 +1,40 @@
+//! The frame of every page: brand, sidebar navigation and the content area.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::routes::NAVIGATION;
+
+/// Sidebar and content. Marks itself `data-hydrated="true"` once the WASM
+/// has taken over, so browser tests (and curious users) can tell.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let (hydrated, set_hydrated) = signal(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <div class="frame" data-testid="app-root" data-hydrated=move || hydrated.get().to_string()>
+            <nav class="sidebar" aria-label="Main">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"δ"</span>
+                    <span class="brand-name">"dromos"</span>
+                </a>
+                <ul class="nav">
+                    {NAVIGATION
+                        .iter()
+                        .map(|entry| {
+                            view! {
+                                <li>
+                                    <A href=entry.href attr:data-testid=entry.test_id>
+                                        {entry.label}
+                                    </A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+            <main class="content">{children()}</main>
+        </div>
+    }
+}

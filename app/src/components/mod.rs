@@ -1,0 +1,4 @@
+//! Reusable views shared by the pages.
+
+pub mod layout;
+pub mod page_header;

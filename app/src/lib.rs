@@ -1,0 +1,74 @@
+//! The dromos web console, shared by the server (feature `ssr`) and the
+//! browser (feature `hydrate`). Exactly one of the two is enabled, fixed by
+//! the dependency edges `server → app/ssr` and `frontend → app/hydrate`.
+//!
+//! Map of the crate:
+//! - [`shell`] is the HTML document the server renders; [`App`] is the root
+//!   component with the router and the layout.
+//! - [`routes`] names every path of the console in one place.
+//! - [`pages`] has one routed page per file; [`components`] reusable views.
+//! - [`api`] holds the server functions: each is a few lines that call the
+//!   [`backend`] trait, which the server implements with the same service
+//!   layer the REST API uses.
+//! - [`model`] is the shared vocabulary (app definitions, validation), the
+//!   `dromos-model` crate, compiled into the browser as well.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod pages;
+pub mod routes;
+
+pub use dromos_model as model;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+
+use components::layout::Layout;
+use pages::{
+    dashboard::DashboardPage, deployments::DeploymentsPage, nodes::NodesPage, not_found::NotFoundPage,
+    services::ServicesPage,
+};
+
+/// The document around [`App`]: head, hydration scripts and body.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The console: navigation layout around the routed pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="dromos-css" href="/pkg/dromos.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "dromos".to_string() } else { format!("{text} · dromos") }
+        } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=routes::DASHBOARD view=DashboardPage />
+                    <Route path=routes::SERVICES view=ServicesPage />
+                    <Route path=routes::DEPLOYMENTS view=DeploymentsPage />
+                    <Route path=routes::NODES view=NodesPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

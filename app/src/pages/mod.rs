@@ -1,0 +1,7 @@
+//! One routed page per file.
+
+pub mod dashboard;
+pub mod deployments;
+pub mod nodes;
+pub mod not_found;
+pub mod services;

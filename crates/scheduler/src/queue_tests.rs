@@ -1,0 +1,91 @@
+use super::{LaunchQueue, SubscriptionChange};
+use crate::run_spec::{BackoffPolicy, RunSpec};
+use crate::time::Timestamp;
+
+fn policy(backoff: f64, factor: f64, max: f64) -> BackoffPolicy {
+    BackoffPolicy { backoff_seconds: backoff, factor, max_launch_delay_seconds: max }
+}
+
+#[test]
+fn backoff_grows_by_factor_and_is_capped() {
+    let mut q = LaunchQueue::new();
+    let p = policy(1.0, 2.0, 5.0);
+    let delays: Vec<u64> = (0..5).map(|_| q.record_failure("/a", "v1", &p, Timestamp(0))).collect();
+    assert_eq!(delays, vec![1000, 2000, 4000, 5000, 5000]);
+    assert_eq!(q.failures("/a"), 5);
+}
+
+#[test]
+fn initial_delay_is_capped_by_max_launch_delay() {
+    let mut q = LaunchQueue::new();
+    assert_eq!(q.record_failure("/a", "v1", &policy(10.0, 1.15, 3.0), Timestamp(0)), 3000);
+}
+
+#[test]
+fn new_version_resets_backoff() {
+    let mut q = LaunchQueue::new();
+    let p = policy(1.0, 2.0, 60.0);
+    q.record_failure("/a", "v1", &p, Timestamp(0));
+    q.record_failure("/a", "v1", &p, Timestamp(0));
+    assert_eq!(q.record_failure("/a", "v2", &p, Timestamp(0)), 1000, "a new version starts over");
+    q.add(RunSpec::new("/a", "v3"), 1, Timestamp(0));
+    assert_eq!(q.delay_left_ms("/a", Timestamp(0)), 0);
+}
+
+#[test]
+fn delayed_entries_are_not_ready_and_not_overdue_until_the_delay_passes() {
+    let mut q = LaunchQueue::new();
+    let spec = RunSpec::new("/a", "v1");
+    let p = spec.backoff;
+    q.add(spec, 2, Timestamp(0));
+    q.record_failure("/a", "v1", &p, Timestamp(0));
+    // (now, ready, overdue, time_left_seconds)
+    let cases = [
+        (Timestamp(0), false, false, 1),
+        (Timestamp(999), false, false, 1),
+        (Timestamp(1000), true, true, 0),
+    ];
+    for (now, ready, overdue, left) in cases {
+        assert_eq!(!q.ready(now).is_empty(), ready, "{now:?}");
+        let item = &q.items(now)[0];
+        assert_eq!((item.overdue, item.time_left_seconds), (overdue, left), "{now:?}");
+    }
+    assert_eq!(q.next_wakeup(Timestamp(10)), Some(Timestamp(1000)));
+}
+
+#[test]
+fn reset_delay_reports_whether_there_was_one() {
+    let mut q = LaunchQueue::new();
+    assert!(!q.reset_delay("/a"));
+    q.record_failure("/a", "v1", &policy(1.0, 1.0, 1.0), Timestamp(0));
+    assert!(q.reset_delay("/a"));
+}
+
+#[test]
+fn overdue_delays_are_cleaned_up_after_delay_plus_max() {
+    let mut q = LaunchQueue::new();
+    q.record_failure("/a", "v1", &policy(1.0, 1.0, 10.0), Timestamp(0));
+    q.cleanup_overdue(Timestamp(10_999), |_| Some(10.0));
+    assert_eq!(q.failures("/a"), 1);
+    q.cleanup_overdue(Timestamp(11_000), |_| Some(10.0));
+    assert_eq!(q.failures("/a"), 0);
+}
+
+#[test]
+fn suppress_when_empty_and_revive_when_refilled() {
+    let mut q = LaunchQueue::new();
+    let now = Timestamp::from_secs(100);
+    // (suppressed, last revive, expected)
+    assert_eq!(q.subscription_change(now, false, None, 5000), Some(SubscriptionChange::Suppress));
+    assert_eq!(q.subscription_change(now, true, None, 5000), None);
+    q.add(RunSpec::new("/a", "v1"), 1, now);
+    let cases = [
+        (true, None, Some(SubscriptionChange::Revive)),
+        (true, Some(Timestamp::from_secs(99)), None),
+        (true, Some(Timestamp::from_secs(95)), Some(SubscriptionChange::Revive)),
+        (false, None, None),
+    ];
+    for (suppressed, last, want) in cases {
+        assert_eq!(q.subscription_change(now, suppressed, last, 5000), want, "{suppressed} {last:?}");
+    }
+}

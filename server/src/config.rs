@@ -1,0 +1,103 @@
+//! The command line: one clap struct per command; every flag also reads a
+//! `DROMOS_*` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// dromos keeps your services running: an init system for the datacenter,
+/// with a Marathon-compatible REST API and a web console.
+#[derive(Debug, Parser)]
+#[command(name = "dromos", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of `serve`, the default command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the dromos server (the default when no command is given).
+    Serve(ServeArgs),
+}
+
+/// Options of the server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address the console, the REST API and the embedded master listen on.
+    #[arg(long, env = "DROMOS_HTTP_ADDR", default_value = "127.0.0.1:8080")]
+    pub http_addr: SocketAddr,
+
+    /// Directory for dromos' state (SQLite store, task sandboxes).
+    /// Default: $XDG_DATA_HOME/dromos, else ~/.local/share/dromos.
+    #[arg(long, env = "DROMOS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Where tasks run: `local` for the embedded single-machine cluster, or
+    /// a Mesos master as `http://host:5050` or `zk://host:2181/mesos`.
+    #[arg(long, env = "DROMOS_MASTER", default_value = "local")]
+    pub master: String,
+
+    /// Log line format; the level comes from RUST_LOG (default `info`).
+    #[arg(long, env = "DROMOS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable, one event per line.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+impl ServeArgs {
+    /// The data directory, resolved against the platform default.
+    pub fn resolved_data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        base.join("dromos")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command, LogFormat};
+
+    #[test]
+    fn serve_is_the_default_command_with_documented_defaults() {
+        let cli = Cli::try_parse_from(["dromos"]).expect("no arguments parse");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(cli.serve.master, "local");
+        assert_eq!(cli.serve.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn serve_subcommand_takes_the_same_flags() {
+        let cli =
+            Cli::try_parse_from(["dromos", "serve", "--http-addr", "127.0.0.1:0", "--data-dir", "/tmp/x"])
+                .expect("serve flags parse");
+        let Some(Command::Serve(args)) = cli.command else { panic!("expected serve") };
+        assert_eq!(args.http_addr.port(), 0);
+        assert_eq!(args.resolved_data_dir(), std::path::PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn bad_address_is_rejected_with_the_flag_named() {
+        let err = Cli::try_parse_from(["dromos", "--http-addr", "nowhere"]).expect_err("must fail");
+        assert!(err.to_string().contains("--http-addr"), "{err}");
+    }
+}

@@ -1,0 +1,76 @@
+//! The web console: server-side rendering of every console route and the
+//! server functions, with the service provided as Leptos context.
+
+use std::sync::Arc;
+
+use app::backend::SharedBackend;
+use app::{shell, App};
+use axum::body::Body;
+use axum::http::{header, Request};
+use axum::response::IntoResponse;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, render_app_to_stream_with_context, LeptosRoutes};
+
+use super::assets;
+
+use crate::service::Service;
+
+/// Options matching the scripted frontend build: `/pkg/dromos.{js,wasm,css}`.
+fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder().output_name("dromos").site_pkg_dir("pkg").build()
+}
+
+/// Console pages and server functions.
+pub fn routes(service: Arc<Service>) -> Router {
+    let options = leptos_options();
+    let backend: SharedBackend = service;
+    let routes = generate_route_list(App);
+    let shell_options = options.clone();
+    Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(backend.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .with_state(options)
+}
+
+/// The fallback for every path no route claims: an embedded asset if there
+/// is one; for a browser (Accept: text/html) the console's not-found page
+/// with status 404; for API clients Marathon's JSON 404.
+pub fn fallback(service: Arc<Service>) -> Router {
+    let backend: SharedBackend = service;
+    let options = leptos_options();
+    let render = render_app_to_stream_with_context(
+        move || provide_context(backend.clone()),
+        move || shell(options.clone()),
+    );
+    Router::new().fallback(move |request: Request<Body>| {
+        let render = render.clone();
+        async move {
+            let path = request.uri().path().to_string();
+            if let Some(asset) = assets::get(&path) {
+                return asset;
+            }
+            if wants_html(&request) && !is_api_path(&path) {
+                return render(request).await.into_response();
+            }
+            assets::not_found(&path)
+        }
+    })
+}
+
+fn wants_html(request: &Request<Body>) -> bool {
+    request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+fn is_api_path(path: &str) -> bool {
+    ["/v2/", "/marathon/", "/api/", "/pkg/"].iter().any(|prefix| path.starts_with(prefix))
+}

@@ -1,0 +1,52 @@
+//! `/ping` and `/v2/info`: is dromos up, and what is it.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::service::Service;
+
+/// System endpoints, also mounted under `/marathon` as DC/OS did.
+pub fn routes(service: Arc<Service>) -> Router {
+    let v2 = Router::new().route("/ping", get(ping)).route("/v2/info", get(info));
+    Router::new().merge(v2.clone()).nest("/marathon", v2).with_state(service)
+}
+
+async fn ping() -> &'static str {
+    "pong"
+}
+
+/// Marathon's `MarathonInfo` shape, with dromos' values.
+async fn info(State(service): State<Arc<Service>>) -> Json<Value> {
+    let (host, port) = split_host_port(service.advertised());
+    Json(json!({
+        "name": "dromos",
+        "version": env!("CARGO_PKG_VERSION"),
+        "buildref": option_env!("DROMOS_BUILD_REF").unwrap_or("unknown"),
+        "elected": true,
+        "leader": service.advertised(),
+        "frameworkId": Value::Null,
+        "marathon_config": {
+            "master": service.master(),
+            "hostname": host,
+            "framework_name": "dromos",
+            "failover_timeout": 604800,
+            "mesos_role": "*",
+            "task_launch_timeout": 300000,
+            "max_instances_per_offer": 100,
+        },
+        "zookeeper_config": Value::Null,
+        "http_config": { "http_port": port, "https_port": Value::Null },
+        "uptime_ms": service.uptime_ms(),
+    }))
+}
+
+fn split_host_port(addr: &str) -> (&str, u16) {
+    match addr.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse().unwrap_or(0)),
+        None => (addr, 0),
+    }
+}
