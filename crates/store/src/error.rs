@@ -105,6 +105,24 @@ pub enum StoreError {
         key: String,
     },
 
+    /// The backend's server could not be reached in time (connection lost,
+    /// session expired, no server answering). Transient: retry later. For
+    /// [`crate::Store::apply`], the backend documents what is known about the
+    /// batch (the ZooKeeper backend resolves it whenever it can reconnect).
+    #[error("store unavailable: {detail}")]
+    Unavailable {
+        /// What failed.
+        detail: String,
+    },
+
+    /// The backend's server refused a request for a reason not listed above
+    /// (permissions, a misconfigured server, a node written by someone else).
+    #[error("store backend error: {detail}")]
+    Backend {
+        /// What the server reported.
+        detail: String,
+    },
+
     /// The store was closed; no further calls are served.
     #[error("store is closed")]
     Closed,

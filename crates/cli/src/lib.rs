@@ -1,0 +1,1 @@
+//! dromos command-line client (work in progress).

@@ -1,0 +1,1 @@
+//! dromos-local

@@ -1,0 +1,99 @@
+//! The real `dromos` binary, as a user runs it: flags, environment,
+//! endpoints, console HTML and graceful shutdown.
+
+use std::process::Command;
+use std::time::Duration;
+
+use end2end::dromos::DromosProcess;
+
+const BIN: &str = env!("CARGO_BIN_EXE_dromos");
+
+fn bin() -> std::path::PathBuf {
+    std::path::PathBuf::from(BIN)
+}
+
+#[test]
+fn help_documents_every_flag_and_its_environment_variable() {
+    let out = Command::new(BIN).args(["serve", "--help"]).output().expect("run --help");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (flag, env) in [
+        ("--http-addr", "DROMOS_HTTP_ADDR"),
+        ("--data-dir", "DROMOS_DATA_DIR"),
+        ("--master", "DROMOS_MASTER"),
+        ("--log-format", "DROMOS_LOG_FORMAT"),
+    ] {
+        assert!(help.contains(flag), "{flag} missing from help:\n{help}");
+        assert!(help.contains(env), "{env} missing from help:\n{help}");
+    }
+}
+
+#[test]
+fn an_invalid_flag_value_exits_with_a_usage_error() {
+    let out = Command::new(BIN).args(["--http-addr", "not-an-address"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--http-addr"));
+}
+
+#[tokio::test]
+async fn serves_ping_info_and_the_console_then_stops_on_sigterm() {
+    let server = DromosProcess::start(&bin(), &[]).expect("start dromos");
+    let http = reqwest::Client::new();
+
+    let ping = http.get(format!("{}/ping", server.url)).send().await.expect("ping");
+    assert_eq!(ping.status(), 200);
+    assert_eq!(ping.text().await.expect("body"), "pong");
+
+    let info: serde_json::Value =
+        http.get(format!("{}/v2/info", server.url)).send().await.expect("info").json().await.expect("json");
+    assert_eq!(info["name"], "dromos");
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(info["elected"], true);
+    let port = server.url.rsplit(':').next().and_then(|p| p.parse::<u64>().ok()).expect("port");
+    assert_eq!(info["http_config"]["http_port"], port);
+    assert_eq!(info["leader"], server.url.trim_start_matches("http://"));
+
+    let dc_os: serde_json::Value =
+        http.get(format!("{}/marathon/v2/info", server.url)).send().await.expect("info").json().await.expect("json");
+    assert_eq!(dc_os["name"], "dromos");
+
+    let page = http.get(&server.url).header("accept", "text/html").send().await.expect("console");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains(r#"data-testid="app-root""#), "console shell missing");
+    assert!(html.contains("/pkg/dromos.js"), "hydration script missing");
+
+    let missing = http.get(format!("{}/no/such/page", server.url)).header("accept", "text/html").send().await;
+    assert_eq!(missing.expect("404 page").status(), 404);
+    let api_missing = http.get(format!("{}/v2/nothing-here", server.url)).send().await.expect("api 404");
+    assert_eq!(api_missing.status(), 404);
+    let body: serde_json::Value = api_missing.json().await.expect("json 404");
+    assert_eq!(body["message"], "URI not found: /v2/nothing-here");
+
+    let status = server.terminate(Duration::from_secs(10)).expect("signal").expect("exits after SIGTERM");
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+}
+
+#[tokio::test]
+async fn environment_variables_configure_the_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("state");
+    let mut child = Command::new(BIN)
+        .env("DROMOS_HTTP_ADDR", "127.0.0.1:0")
+        .env("DROMOS_DATA_DIR", &data)
+        .env("DROMOS_LOG_FORMAT", "json")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !data.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("output");
+    assert!(data.is_dir(), "DROMOS_DATA_DIR was not used");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let first = log.lines().next().unwrap_or_default();
+    assert!(serde_json::from_str::<serde_json::Value>(first).is_ok(), "not a JSON log line: {first}");
+}
