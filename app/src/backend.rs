@@ -1,17 +1,145 @@
 //! (ssr only) The service the server implements for the console. Server
 //! functions call it through the Leptos context; the REST API calls the same
 //! implementation directly, so the two front doors cannot drift apart.
+//!
+//! Every method is synchronous and must not block on I/O for long: the
+//! implementation answers from its in-memory state, or wraps a store write
+//! in `tokio::task::block_in_place`. Errors are [`ApiError`]s carrying the
+//! status and Marathon message the REST API answers for the same failure
+//! (the server maps its own error type to it in one place).
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::api::app_changes::DeploymentRef;
+use crate::api::apps::{AppDetail, AppSummary};
+use crate::api::cluster::{ClusterOverview, NodeView, Resources};
+use crate::api::deployments::DeploymentView;
 use crate::api::info::SystemInfo;
+use crate::error::ApiError;
+use crate::model::{AppDefinition, PathId};
 
 /// Operations the console needs from the server.
+///
+/// Common contract of the writes: `force == false` refuses with 409 and
+/// Marathon's message ("App is locked by one or more deployments. Override
+/// with the option '?force=true'...") when a running deployment changes the
+/// same app; `force == true` cancels those deployments and goes ahead. A
+/// write that changes nothing returns a [`DeploymentRef`] with an empty
+/// `deployment_id`. An unknown app id is 404 ("App '/x' does not exist").
 pub trait Backend: Send + Sync + 'static {
     /// Build and uptime information.
     fn system_info(&self) -> SystemInfo;
+
+    /// Every app whose id is `group` or below it (`/` = all apps), in any
+    /// order; the console filters, sorts and pages. An unknown group gives
+    /// an empty list, not an error. `status` must follow
+    /// [`crate::api::status::AppStatus::derive`]; `tasks` counts
+    /// non-terminal instances like `/v2/apps?embed=apps.counts`.
+    fn list_apps(&self, group: &PathId) -> Result<Vec<AppSummary>, ApiError> {
+        let _ = group;
+        Ok(Vec::new())
+    }
+
+    /// One app: its row, current definition (as `GET /v2/apps/{id}`),
+    /// non-terminal tasks, stored versions newest first, its launch-queue
+    /// entry if queued, and running deployments that touch it. 404 if unknown.
+    fn get_app(&self, id: &PathId) -> Result<AppDetail, ApiError> {
+        Err(ApiError::app_not_found(&id.to_string()))
+    }
+
+    /// The definition of app `id` at `version` (`GET
+    /// /v2/apps/{id}/versions/{version}`); 404 for an unknown app or version.
+    fn app_version(&self, id: &PathId, version: &str) -> Result<AppDefinition, ApiError> {
+        let _ = version;
+        Err(ApiError::app_not_found(&id.to_string()))
+    }
+
+    /// `POST /v2/apps` with body `json`: validated with
+    /// [`crate::model::parse_app`] (400 / 422 with its violations), 409
+    /// "An app with id [/x] already exists." if the id is taken, 409 if the
+    /// id clashes with a group.
+    fn create_app(&self, json: &str, force: bool) -> Result<DeploymentRef, ApiError> {
+        let _ = (json, force);
+        Err(not_implemented())
+    }
+
+    /// Replaces app `id` with the complete definition `json` (`PUT
+    /// /v2/apps/{id}?partialUpdate=false`). A different `id` inside `json`
+    /// is 422 at `/id`; the path `id` wins if `json` has none. Creates the
+    /// app if it does not exist, like Marathon's PUT.
+    fn update_app(&self, id: &PathId, json: &str, force: bool) -> Result<DeploymentRef, ApiError> {
+        let _ = (id, json, force);
+        Err(not_implemented())
+    }
+
+    /// Sets `instances` (0 suspends); keeps the rest of the definition.
+    /// 422 at `/instances` above the documented maximum.
+    fn scale_app(&self, id: &PathId, instances: u32, force: bool) -> Result<DeploymentRef, ApiError> {
+        let _ = (id, instances, force);
+        Err(not_implemented())
+    }
+
+    /// `POST /v2/apps/{id}/restart`: replaces every instance.
+    fn restart_app(&self, id: &PathId, force: bool) -> Result<DeploymentRef, ApiError> {
+        let _ = (id, force);
+        Err(not_implemented())
+    }
+
+    /// `DELETE /v2/apps/{id}`: stops every instance and removes the app.
+    fn delete_app(&self, id: &PathId, force: bool) -> Result<DeploymentRef, ApiError> {
+        let _ = (id, force);
+        Err(not_implemented())
+    }
+
+    /// `DELETE /v2/apps/{id}/tasks/{task_id}[?scale=true]`: kills one
+    /// instance; 404 "Task 'x' does not exist" when it is not one of the
+    /// app's. With `scale` the app's `instances` drops by one.
+    fn kill_task(&self, app: &PathId, task_id: &str, scale: bool) -> Result<(), ApiError> {
+        let _ = (app, task_id, scale);
+        Err(not_implemented())
+    }
+
+    /// `DELETE /v2/queue/{id}/delay`; 404 when the app is not queued.
+    fn reset_delay(&self, id: &PathId) -> Result<(), ApiError> {
+        let _ = id;
+        Err(not_implemented())
+    }
+
+    /// Running deployments, oldest first (`GET /v2/deployments`).
+    fn list_deployments(&self) -> Result<Vec<DeploymentView>, ApiError> {
+        Ok(Vec::new())
+    }
+
+    /// `DELETE /v2/deployments/{id}[?force=true]`: without `force` starts
+    /// and returns the rollback deployment; with `force` stops the
+    /// deployment where it is and returns `None`. 404 for an unknown id.
+    fn cancel_deployment(&self, id: &str, force: bool) -> Result<Option<DeploymentRef>, ApiError> {
+        let _ = force;
+        Err(ApiError::new(404, format!("DeploymentPlan {id} does not exist")))
+    }
+
+    /// Resources used and offered by active agents, active agent count and
+    /// non-terminal task counts by Mesos state.
+    fn cluster_overview(&self) -> Result<ClusterOverview, ApiError> {
+        Ok(ClusterOverview {
+            agents: 0,
+            used: Resources::default(),
+            total: Resources::default(),
+            tasks_by_state: Vec::new(),
+        })
+    }
+
+    /// Every agent the scheduler knows, inactive ones included.
+    fn list_nodes(&self) -> Result<Vec<NodeView>, ApiError> {
+        Ok(Vec::new())
+    }
+}
+
+/// The transitional answer of an unimplemented write.
+fn not_implemented() -> ApiError {
+    ApiError::new(501, "not implemented by this server yet")
 }
 
 /// The form in which the backend travels through the Leptos context.
@@ -19,7 +147,16 @@ pub type SharedBackend = Arc<dyn Backend>;
 
 /// The backend of the current request; an error if the server forgot to
 /// provide it (a wiring bug, reported as a server error, not a panic).
-pub fn use_backend() -> Result<SharedBackend, ServerFnError> {
-    use_context::<SharedBackend>()
-        .ok_or_else(|| ServerFnError::ServerError("dromos backend is not available".into()))
+pub fn use_backend() -> Result<SharedBackend, ApiError> {
+    use_context::<SharedBackend>().ok_or_else(|| ApiError::new(500, "dromos backend is not available"))
+}
+
+/// An app id from a request: unparseable ids cannot name an app, so 404.
+pub fn parse_app_id(raw: &str) -> Result<PathId, ApiError> {
+    PathId::parse(raw).ok().filter(|id| !id.is_root()).ok_or_else(|| ApiError::app_not_found(raw))
+}
+
+/// A group id from a request: unparseable ids are 400.
+pub fn parse_group_id(raw: &str) -> Result<PathId, ApiError> {
+    PathId::parse(raw).map_err(|e| ApiError::new(400, format!("invalid group id '{raw}': {e}")))
 }

@@ -7,16 +7,20 @@
 //!   component with the router and the layout.
 //! - [`routes`] names every path of the console in one place.
 //! - [`pages`] has one routed page per file; [`components`] reusable views.
-//! - [`api`] holds the server functions: each is a few lines that call the
-//!   [`backend`] trait, which the server implements with the same service
-//!   layer the REST API uses.
+//! - [`api`] holds the server functions and the types they exchange: each
+//!   is a few lines that call the [`backend`] trait, which the server
+//!   implements with the same service layer the REST API uses.
+//! - [`error`] is [`error::ApiError`], the typed failure of every call
+//!   (status, Marathon message, violations).
 //! - [`model`] is the shared vocabulary (app definitions, validation), the
 //!   `dromos-model` crate, compiled into the browser as well.
+#![recursion_limit = "256"]
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod components;
+pub mod error;
 pub mod pages;
 pub mod routes;
 
@@ -28,7 +32,12 @@ use leptos_router::components::{Route, Router, Routes};
 
 use components::layout::Layout;
 use pages::{
-    dashboard::DashboardPage, deployments::DeploymentsPage, nodes::NodesPage, not_found::NotFoundPage,
+    app_detail::AppDetailPage,
+    app_editor::{EditAppPage, NewAppPage},
+    dashboard::DashboardPage,
+    deployments::DeploymentsPage,
+    nodes::NodesPage,
+    not_found::NotFoundPage,
     services::ServicesPage,
 };
 
@@ -65,6 +74,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=routes::DASHBOARD view=DashboardPage />
                     <Route path=routes::SERVICES view=ServicesPage />
+                    <Route path=routes::NEW_APP view=NewAppPage />
+                    <Route path=routes::APP_DETAIL view=AppDetailPage />
+                    <Route path=routes::EDIT_APP view=EditAppPage />
+                    <Route path=routes::GROUP view=ServicesPage />
                     <Route path=routes::DEPLOYMENTS view=DeploymentsPage />
                     <Route path=routes::NODES view=NodesPage />
                 </Routes>

@@ -17,12 +17,19 @@ pub struct Cli {
     /// Options of `serve`, the default command.
     #[command(flatten)]
     pub serve: ServeArgs,
+
+    /// Options of the client commands (`app`, `group`, `deployment`, `task`).
+    #[command(flatten)]
+    pub client: dromos_cli::ClientArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the dromos server (the default when no command is given).
     Serve(ServeArgs),
+    /// Talk to a running dromos over its REST API.
+    #[command(flatten)]
+    Client(dromos_cli::CliCommand),
 }
 
 /// Options of the server.
@@ -41,6 +48,22 @@ pub struct ServeArgs {
     /// a Mesos master as `http://host:5050` or `zk://host:2181/mesos`.
     #[arg(long, env = "DROMOS_MASTER", default_value = "local")]
     pub master: String,
+
+    /// Versions kept per app and of the root group; older ones are pruned
+    /// (Marathon's `--zk_max_versions`).
+    #[arg(long, env = "DROMOS_MAX_VERSIONS", default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_versions: u16,
+
+    /// With `--master local`: how many logical agents to split this machine
+    /// into (each with its own hostname), to try placement constraints.
+    #[arg(long, env = "DROMOS_LOCAL_AGENTS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub local_agents: u16,
+
+    /// With `--master local`: agent attributes in Mesos' `name:value;name:value`
+    /// form, e.g. `rack:r1;zone:a`. A value with commas (`zone:a,b,c`) is
+    /// spread round-robin over the logical agents.
+    #[arg(long, env = "DROMOS_AGENT_ATTRIBUTES", default_value = "")]
+    pub agent_attributes: String,
 
     /// Log line format; the level comes from RUST_LOG (default `info`).
     #[arg(long, env = "DROMOS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

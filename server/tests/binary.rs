@@ -53,8 +53,14 @@ async fn serves_ping_info_and_the_console_then_stops_on_sigterm() {
     assert_eq!(info["http_config"]["http_port"], port);
     assert_eq!(info["leader"], server.url.trim_start_matches("http://"));
 
-    let dc_os: serde_json::Value =
-        http.get(format!("{}/marathon/v2/info", server.url)).send().await.expect("info").json().await.expect("json");
+    let dc_os: serde_json::Value = http
+        .get(format!("{}/marathon/v2/info", server.url))
+        .send()
+        .await
+        .expect("info")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(dc_os["name"], "dromos");
 
     let page = http.get(&server.url).header("accept", "text/html").send().await.expect("console");

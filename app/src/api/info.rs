@@ -22,7 +22,7 @@ pub struct SystemInfo {
 
 /// Reads [`SystemInfo`] from the server.
 #[server(endpoint = "info")]
-pub async fn get_system_info() -> Result<SystemInfo, ServerFnError> {
+pub async fn get_system_info() -> Result<SystemInfo, crate::error::ApiError> {
     let backend = crate::backend::use_backend()?;
     Ok(backend.system_info())
 }

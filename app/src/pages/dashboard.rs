@@ -2,17 +2,28 @@
 
 use leptos::prelude::*;
 
+use crate::api::cluster::get_dashboard;
 use crate::api::info::{get_system_info, SystemInfo};
+use crate::components::cluster_cards::ClusterCards;
+use crate::components::error_view::ErrorList;
 use crate::components::page_header::PageHeader;
+use crate::components::ticker::{use_ticker, REFRESH};
 
 /// The dashboard. The system card is a server-function round trip that the
-/// Refresh button repeats.
+/// Refresh button repeats; the cluster cards refresh on their own.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let (refreshes, set_refreshes) = signal(0u32);
     let info = Resource::new(move || refreshes.get(), |_| get_system_info());
+    let tick = use_ticker(REFRESH);
+    let dashboard = Resource::new(move || tick.get(), |_| get_dashboard());
     view! {
         <PageHeader title="Dashboard" subtitle="The cluster at a glance" />
+        <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading cluster…"</p></section> }>
+            <ErrorBoundary fallback=|errors| view! { <section class="card"><ErrorList errors /></section> }>
+                {move || dashboard.get().map(|r| r.map(|data| view! { <ClusterCards data /> }))}
+            </ErrorBoundary>
+        </Transition>
         <section class="card" aria-labelledby="system-title">
             <div class="card-head">
                 <h2 id="system-title">"System"</h2>
@@ -50,17 +61,6 @@ fn SystemCard(info: SystemInfo) -> impl IntoView {
             <dt>"Uptime"</dt>
             <dd data-testid="info-uptime" data-uptime-ms=info.uptime_ms>{format_uptime(info.uptime_ms)}</dd>
         </dl>
-    }
-}
-
-#[component]
-fn ErrorList(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    view! {
-        <ul class="errors" role="alert">
-            {move || {
-                errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()
-            }}
-        </ul>
     }
 }
 

@@ -1,5 +1,7 @@
 //! One routed page per file.
 
+pub mod app_detail;
+pub mod app_editor;
 pub mod dashboard;
 pub mod deployments;
 pub mod nodes;

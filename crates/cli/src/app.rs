@@ -244,13 +244,7 @@ fn render_detail(app: &AppDetail) -> String {
 /// `TASK_FAILED on host at time: message`, tolerating missing fields.
 fn failure_line(failure: &Value) -> String {
     let field = |name: &str| failure.get(name).and_then(Value::as_str).unwrap_or("?").to_owned();
-    format!(
-        "{} on {} at {}: {}",
-        field("state"),
-        field("host"),
-        field("timestamp"),
-        field("message")
-    )
+    format!("{} on {} at {}: {}", field("state"), field("host"), field("timestamp"), field("message"))
 }
 
 #[cfg(test)]

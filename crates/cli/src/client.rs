@@ -45,19 +45,13 @@ impl Client {
         let base = Url::parse(base_url)
             .map_err(|e| CliError::Usage(format!("--url {base_url:?} is not a valid URL: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(CliError::Usage(format!(
-                "--url {base_url:?} must be an http:// or https:// URL"
-            )));
+            return Err(CliError::Usage(format!("--url {base_url:?} must be an http:// or https:// URL")));
         }
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .build()
             .map_err(|e| CliError::Usage(format!("cannot set up the HTTP client: {e}")))?;
-        Ok(Self {
-            http,
-            base,
-            timeout,
-        })
+        Ok(Self { http, base, timeout })
     }
 
     /// The URL of `path` under the base URL. Each element of `path` may hold
@@ -82,32 +76,28 @@ impl Client {
     }
 
     /// Sends one request and classifies the answer.
-    pub async fn send(&self, method: Method, url: Url, body: Option<&Value>) -> Result<ApiResponse, CliError> {
-        let mut request = self
-            .http
-            .request(method, url.clone())
-            .header(reqwest::header::ACCEPT, "application/json");
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+    ) -> Result<ApiResponse, CliError> {
+        let mut request =
+            self.http.request(method, url.clone()).header(reqwest::header::ACCEPT, "application/json");
         if let Some(body) = body {
             request = request.json(body);
         }
         let response = request.send().await.map_err(|e| self.transport_error(&url, &e))?;
         let status = response.status();
-        let deployment_id = response
-            .headers()
-            .get("Marathon-Deployment-Id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let deployment_id =
+            response.headers().get("Marathon-Deployment-Id").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = response.bytes().await.map_err(|e| self.transport_error(&url, &e))?;
         let parsed = parse_body(&bytes);
         if !status.is_success() {
             return Err(api_error(status, parsed));
         }
         match parsed {
-            Ok(body) => Ok(ApiResponse {
-                status: status.as_u16(),
-                deployment_id,
-                body,
-            }),
+            Ok(body) => Ok(ApiResponse { status: status.as_u16(), deployment_id, body }),
             Err(text) => Err(CliError::UnexpectedResponse {
                 url: url.to_string(),
                 reason: format!("expected JSON, got: {}", snippet(&text)),
@@ -118,15 +108,9 @@ impl Client {
     fn transport_error(&self, url: &Url, error: &reqwest::Error) -> CliError {
         let url = url.to_string();
         if error.is_timeout() {
-            return CliError::Timeout {
-                url,
-                seconds: self.timeout.as_secs(),
-            };
+            return CliError::Timeout { url, seconds: self.timeout.as_secs() };
         }
-        CliError::Unreachable {
-            url,
-            reason: root_cause(error),
-        }
+        CliError::Unreachable { url, reason: root_cause(error) }
     }
 }
 
@@ -162,12 +146,7 @@ fn api_error(status: reqwest::StatusCode, body: Result<Value, String>) -> CliErr
         }
         Err(text) => (format!("{reason}: {}", snippet(&text)), vec![], vec![]),
     };
-    CliError::Api {
-        status: status.as_u16(),
-        message,
-        details,
-        deployments,
-    }
+    CliError::Api { status: status.as_u16(), message, details, deployments }
 }
 
 fn field_errors(json: &Value) -> Vec<FieldError> {
@@ -191,9 +170,7 @@ fn locking_deployments(json: &Value) -> Vec<String> {
     json.get("deployments")
         .and_then(Value::as_array)
         .map(|list| {
-            list.iter()
-                .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_owned))
-                .collect()
+            list.iter().filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_owned)).collect()
         })
         .unwrap_or_default()
 }
@@ -272,12 +249,8 @@ mod tests {
         let body = json!({"message": "Object is not valid",
             "details": [{"path": "/cpus", "errors": ["is < 0"]}, {"errors": "odd"}],
             "deployments": [{"id": "d1"}, {"nope": 1}]});
-        let CliError::Api {
-            status,
-            message,
-            details,
-            deployments,
-        } = api_error(StatusCode::UNPROCESSABLE_ENTITY, Ok(body))
+        let CliError::Api { status, message, details, deployments } =
+            api_error(StatusCode::UNPROCESSABLE_ENTITY, Ok(body))
         else {
             panic!("expected an API error");
         };

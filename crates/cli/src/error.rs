@@ -53,12 +53,7 @@ pub enum CliError {
     },
     /// A definition file is not JSON; nothing was sent to the server.
     #[error("{path} is not valid JSON (line {line}, column {column}): {message}")]
-    InvalidJson {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    InvalidJson { path: String, line: usize, column: usize, message: String },
     /// Writing to stdout failed (e.g. the reading end of a pipe went away).
     #[error("cannot write output: {0}")]
     Output(#[source] io::Error),
@@ -115,49 +110,18 @@ mod tests {
     use super::{CliError, FieldError};
 
     fn api(status: u16) -> CliError {
-        CliError::Api {
-            status,
-            message: "m".into(),
-            details: vec![],
-            deployments: vec![],
-        }
+        CliError::Api { status, message: "m".into(), details: vec![], deployments: vec![] }
     }
 
     #[test]
     fn exit_codes_follow_the_contract() {
         let cases = [
             (api(404), 1),
-            (
-                CliError::UnexpectedResponse {
-                    url: "u".into(),
-                    reason: "r".into(),
-                },
-                1,
-            ),
+            (CliError::UnexpectedResponse { url: "u".into(), reason: "r".into() }, 1),
             (CliError::Usage("bad".into()), 2),
-            (
-                CliError::InvalidJson {
-                    path: "a.json".into(),
-                    line: 1,
-                    column: 2,
-                    message: "x".into(),
-                },
-                2,
-            ),
-            (
-                CliError::Unreachable {
-                    url: "u".into(),
-                    reason: "r".into(),
-                },
-                3,
-            ),
-            (
-                CliError::Timeout {
-                    url: "u".into(),
-                    seconds: 1,
-                },
-                3,
-            ),
+            (CliError::InvalidJson { path: "a.json".into(), line: 1, column: 2, message: "x".into() }, 2),
+            (CliError::Unreachable { url: "u".into(), reason: "r".into() }, 3),
+            (CliError::Timeout { url: "u".into(), seconds: 1 }, 3),
         ];
         for (error, code) in cases {
             assert_eq!(error.exit_code(), code, "{error}");
@@ -174,10 +138,7 @@ mod tests {
                     path: "/cpus".into(),
                     errors: vec!["must be positive".into(), "is required".into()],
                 },
-                FieldError {
-                    path: "/id".into(),
-                    errors: vec!["is invalid".into()],
-                },
+                FieldError { path: "/id".into(), errors: vec!["is invalid".into()] },
             ],
             deployments: vec![],
         };

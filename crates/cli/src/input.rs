@@ -18,17 +18,12 @@ pub fn read_definition(path: &Path) -> Result<Value, CliError> {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|source| CliError::ReadInput {
-                path: "<stdin>".to_owned(),
-                source,
-            })?;
+            .map_err(|source| CliError::ReadInput { path: "<stdin>".to_owned(), source })?;
         ("<stdin>".to_owned(), text)
     } else {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadInput {
-            path: name.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| CliError::ReadInput { path: name.clone(), source })?;
         (name, text)
     };
     parse_definition(&name, &text)
@@ -39,16 +34,9 @@ pub fn parse_definition(name: &str, text: &str) -> Result<Value, CliError> {
     serde_json::from_str(text).map_err(|error| {
         let (line, column) = (error.line(), error.column());
         let full = error.to_string();
-        let message = full
-            .strip_suffix(&format!(" at line {line} column {column}"))
-            .unwrap_or(&full)
-            .to_owned();
-        CliError::InvalidJson {
-            path: name.to_owned(),
-            line,
-            column,
-            message,
-        }
+        let message =
+            full.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&full).to_owned();
+        CliError::InvalidJson { path: name.to_owned(), line, column, message }
     })
 }
 
@@ -68,13 +56,7 @@ mod tests {
         ];
         for (text, want_line, want_column, want_message) in cases {
             let error = parse_definition("app.json", text).expect_err("invalid JSON");
-            let CliError::InvalidJson {
-                path,
-                line,
-                column,
-                message,
-            } = &error
-            else {
+            let CliError::InvalidJson { path, line, column, message } = &error else {
                 panic!("expected InvalidJson, got {error}");
             };
             assert_eq!(

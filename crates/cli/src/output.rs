@@ -70,11 +70,7 @@ pub fn deployment_id(response: &ApiResponse) -> Option<String> {
         .deployment_id
         .clone()
         .or_else(|| body.get("deploymentId").and_then(Value::as_str).map(str::to_owned))
-        .or_else(|| {
-            body.pointer("/deployments/0/id")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
+        .or_else(|| body.pointer("/deployments/0/id").and_then(Value::as_str).map(str::to_owned))
 }
 
 #[cfg(test)]
@@ -85,11 +81,7 @@ mod tests {
     use crate::client::ApiResponse;
 
     fn response(header: Option<&str>, body: serde_json::Value) -> ApiResponse {
-        ApiResponse {
-            status: 200,
-            deployment_id: header.map(str::to_owned),
-            body,
-        }
+        ApiResponse { status: 200, deployment_id: header.map(str::to_owned), body }
     }
 
     #[test]
@@ -113,9 +105,6 @@ mod tests {
         output
             .mutation("Restarting app /web.", &response(None, json!({"deploymentId": "d1", "version": "v1"})))
             .expect("writing to a Vec cannot fail");
-        assert_eq!(
-            String::from_utf8_lossy(&buf),
-            "Restarting app /web.\ndeployment  d1\nversion     v1\n"
-        );
+        assert_eq!(String::from_utf8_lossy(&buf), "Restarting app /web.\ndeployment  d1\nversion     v1\n");
     }
 }

@@ -105,10 +105,11 @@ mod tests {
 
     #[test]
     fn statuses_display_as_single_words() {
-        let words: Vec<String> = [AppStatus::Running, AppStatus::Deploying, AppStatus::Suspended, AppStatus::Waiting]
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let words: Vec<String> =
+            [AppStatus::Running, AppStatus::Deploying, AppStatus::Suspended, AppStatus::Waiting]
+                .iter()
+                .map(ToString::to_string)
+                .collect();
         assert_eq!(words, ["Running", "Deploying", "Suspended", "Waiting"]);
     }
 }

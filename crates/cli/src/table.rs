@@ -22,10 +22,7 @@ impl Table {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Self {
-            header: Some(header.into_iter().map(Into::into).collect()),
-            rows: Vec::new(),
-        }
+        Self { header: Some(header.into_iter().map(Into::into).collect()), rows: Vec::new() }
     }
 
     /// A table without a header line (key/value listings).

@@ -82,8 +82,8 @@ pub fn task_table(tasks: &[TaskInfo]) -> Table {
     for task in tasks {
         let ports: Vec<String> = task.ports.iter().map(u64::to_string).collect();
         table.row([
-            task.id.clone(),
-            task.app_id.clone(),
+            or_dash(&task.id),
+            or_dash(&task.app_id),
             or_dash(&task.host),
             or_dash(&ports.join(",")),
             or_dash(task.state.strip_prefix("TASK_").unwrap_or(&task.state)),
@@ -178,7 +178,8 @@ mod tests {
 
     #[test]
     fn wrongly_typed_fields_are_an_error_not_a_panic() {
-        let error = decode_tasks(json!({"tasks": [{"ports": "31000"}]}), "the task list").expect_err("bad shape");
+        let error =
+            decode_tasks(json!({"tasks": [{"ports": "31000"}]}), "the task list").expect_err("bad shape");
         assert_eq!(error.exit_code(), 1);
     }
 }

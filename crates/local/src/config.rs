@@ -33,8 +33,14 @@ pub struct LocalConfig {
     pub allocation_interval: Duration,
     /// How long an unacknowledged status update waits before it is sent again.
     pub status_update_retry: Duration,
+    /// Offers held longer than this are rescinded (RESCIND event) and offered
+    /// again; None keeps them until used (Mesos `--offer_timeout`, unset).
+    pub offer_timeout: Option<Duration>,
     /// Overrides the detected machine resources (tests, or a smaller share).
     pub machine: Option<crate::machine::MachineResources>,
+    /// Port the server serves the router on; announced in `master_info` and
+    /// `/master/state` only (Mesos' default 5050 until the server sets it).
+    pub master_port: u16,
 }
 
 impl LocalConfig {
@@ -49,7 +55,9 @@ impl LocalConfig {
             heartbeat_interval: Duration::from_secs(15),
             allocation_interval: Duration::from_secs(1),
             status_update_retry: Duration::from_secs(10),
+            offer_timeout: None,
             machine: None,
+            master_port: 5050,
         }
     }
 

@@ -244,9 +244,9 @@ mod tests {
     fn wire_round_trip_keeps_amounts_and_marks_roles() {
         let wire = agent().to_wire(Some("web"));
         assert!(wire.iter().all(|r| r.role.as_deref() == Some("*")));
-        assert!(wire.iter().all(|r| {
-            r.allocation_info.as_ref().and_then(|a| a.role.as_deref()) == Some("web")
-        }));
+        assert!(wire
+            .iter()
+            .all(|r| { r.allocation_info.as_ref().and_then(|a| a.role.as_deref()) == Some("web") }));
         assert_eq!(Resources::from_wire(&wire), agent());
     }
 

@@ -17,6 +17,10 @@
 //!   and the size limits every backend checks before writing.
 //! - [`SqliteStore`] (`sqlite/`): the embedded default, one WAL-mode file
 //!   `dromos.sqlite3` under `--data-dir`, versioned migrations.
+//! - [`ZkStore`] (`zookeeper/`, feature `zookeeper`, on by default): the HA
+//!   backend, one znode per key under `<root>/state`, a batch as one `multi`.
+//! - `election` (feature `zookeeper`): ZooKeeper leader election among
+//!   dromos instances, with epoch fencing of store writes.
 //! - [`StoreError`] (`error.rs`).
 //! - `conformance` (feature `conformance`): the test suite every backend
 //!   must pass; the SQLite tests run it.
@@ -46,8 +50,14 @@ mod store;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+#[cfg(feature = "zookeeper")]
+pub mod election;
+#[cfg(feature = "zookeeper")]
+pub mod zookeeper;
 
 pub use error::StoreError;
 pub use op::{validate_batch, validate_key, validate_namespace, Limits, Op, MAX_NAMESPACE_LEN};
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous, DB_FILE_NAME, SCHEMA_VERSION};
 pub use store::Store;
+#[cfg(feature = "zookeeper")]
+pub use zookeeper::{ZkStore, ZkUrl};

@@ -1,8 +1,14 @@
-//! `/ping` and `/v2/info`: is dromos up, and what is it.
+//! `/ping`, `/v2/info` and `/v2/leader`: is dromos up, what is it, who leads.
+//!
+//! dromos without `--zk` runs alone and is always the leader. Abdication
+//! (`DELETE /v2/leader`) would make Marathon exit for a supervisor to
+//! restart it and another instance to take over; with no other instance
+//! that is pointless, so dromos refuses with 400 and keeps serving.
 
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -11,12 +17,30 @@ use crate::service::Service;
 
 /// System endpoints, also mounted under `/marathon` as DC/OS did.
 pub fn routes(service: Arc<Service>) -> Router {
-    let v2 = Router::new().route("/ping", get(ping)).route("/v2/info", get(info));
+    let v2 = Router::new()
+        .route("/ping", get(ping))
+        .route("/v2/info", get(info))
+        .route("/v2/leader", get(leader).delete(abdicate));
     Router::new().merge(v2.clone()).nest("/marathon", v2).with_state(service)
 }
 
 async fn ping() -> &'static str {
     "pong"
+}
+
+/// `{"leader": "host:port"}`: this instance.
+async fn leader(State(service): State<Arc<Service>>) -> Json<Value> {
+    Json(json!({ "leader": service.advertised() }))
+}
+
+/// Refused: a single instance has nobody to hand leadership to.
+async fn abdicate() -> (StatusCode, Json<Value>) {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({
+            "message": "Leadership abdication is not supported: dromos runs as a single instance without high availability (--zk)"
+        })),
+    )
 }
 
 /// Marathon's `MarathonInfo` shape, with dromos' values.

@@ -11,9 +11,8 @@ use dromos_model::Timestamp;
 /// The stamp for a change made at `now`, strictly after `floor` (the newest
 /// stamp already used).
 pub fn next_version(now: DateTime<Utc>, floor: Option<&Timestamp>) -> Timestamp {
-    let floor_time = floor
-        .and_then(|f| DateTime::parse_from_rfc3339(f.as_str()).ok())
-        .map(|t| t.with_timezone(&Utc));
+    let floor_time =
+        floor.and_then(|f| DateTime::parse_from_rfc3339(f.as_str()).ok()).map(|t| t.with_timezone(&Utc));
     let stamp = match floor_time {
         Some(f) if now <= f => f + Duration::milliseconds(1),
         _ => now,

@@ -39,11 +39,8 @@ pub struct Deployment {
 impl Deployment {
     /// A deployment of `plan` with no step done yet.
     pub fn new(id: String, version: String, original_version: String, plan: &DeploymentPlan) -> Self {
-        let steps: Vec<Vec<StepAction>> = plan
-            .steps
-            .iter()
-            .map(|s| s.actions.iter().map(step_action).collect())
-            .collect();
+        let steps: Vec<Vec<StepAction>> =
+            plan.steps.iter().map(|s| s.actions.iter().map(step_action).collect()).collect();
         let affected_apps = plan.affected_ids().into_iter().map(str::to_owned).collect();
         Deployment { id, version, original_version, affected_apps, steps, steps_done: 0 }
     }

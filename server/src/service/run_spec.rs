@@ -9,9 +9,7 @@
 use std::collections::BTreeMap;
 
 use dromos_model::{AppDefinition, KillSelection, UnreachableStrategy};
-use dromos_scheduler::{
-    BackoffPolicy, Constraint, PortRequest, Resources, RunSpec, UpgradeStrategy,
-};
+use dromos_scheduler::{BackoffPolicy, Constraint, PortRequest, Resources, RunSpec, UpgradeStrategy};
 
 /// The run spec of `app`. Constraints the scheduler cannot parse are left
 /// out here (the model validated them already; the two parsers agree on
@@ -19,22 +17,16 @@ use dromos_scheduler::{
 pub fn to_run_spec(app: &AppDefinition) -> RunSpec {
     let version = app.version.as_ref().map(|v| v.to_string()).unwrap_or_default();
     let mut spec = RunSpec::new(app.id.to_string(), version.clone());
-    spec.config_version = app
-        .version_info
-        .as_ref()
-        .map(|vi| vi.last_config_change_at.to_string())
-        .unwrap_or(version);
+    spec.config_version =
+        app.version_info.as_ref().map(|vi| vi.last_config_change_at.to_string()).unwrap_or(version);
     spec.instances = u32::try_from(app.instances).unwrap_or(0);
-    spec.resources =
-        Resources { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: f64::from(app.gpus) };
+    spec.resources = Resources { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: f64::from(app.gpus) };
     spec.ports = port_requests(app);
     spec.accepted_roles.clone_from(&app.accepted_resource_roles);
     spec.constraints = app
         .constraints
         .iter()
-        .filter_map(|c| {
-            Constraint::parse(&c.field, c.operator.as_str(), c.value.as_deref()).ok()
-        })
+        .filter_map(|c| Constraint::parse(&c.field, c.operator.as_str(), c.value.as_deref()).ok())
         .collect();
     spec.dependencies = app.dependencies.iter().map(ToString::to_string).collect();
     spec.backoff = BackoffPolicy {
@@ -74,7 +66,10 @@ fn port_requests(app: &AppDefinition) -> Vec<PortRequest> {
     if app.is_host_networking() {
         app.port_definitions
             .iter()
-            .map(|d| PortRequest { name: d.name.clone(), ..PortRequest::host(port(d.port), app.require_ports) })
+            .map(|d| PortRequest {
+                name: d.name.clone(),
+                ..PortRequest::host(port(d.port), app.require_ports)
+            })
             .collect()
     } else {
         app.port_mappings()
@@ -88,9 +83,7 @@ fn port_requests(app: &AppDefinition) -> Vec<PortRequest> {
 }
 
 /// Run specs of a set of apps, keyed by id (the plan's input).
-pub fn run_specs<'a>(
-    apps: impl IntoIterator<Item = &'a AppDefinition>,
-) -> BTreeMap<String, RunSpec> {
+pub fn run_specs<'a>(apps: impl IntoIterator<Item = &'a AppDefinition>) -> BTreeMap<String, RunSpec> {
     apps.into_iter().map(|a| (a.id.to_string(), to_run_spec(a))).collect()
 }
 

@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 
 use super::deployment::Deployment;
 use super::instances::TaskRecord;
-use super::queue::QueueItem;
 
 /// What a group holds besides its children.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,8 +58,6 @@ pub struct State {
     pub deployments: BTreeMap<String, Deployment>,
     /// Instances reported by the run loop, by task id.
     pub tasks: BTreeMap<String, TaskRecord>,
-    /// The launch queue as last published by the run loop.
-    pub queue: Vec<QueueItem>,
 }
 
 impl State {
@@ -100,9 +97,9 @@ impl State {
         }
     }
 
-    /// Stamps `id` and all its ancestors with `version`.
+    /// Stamps the existing groups among `id` and its ancestors with
+    /// `version` (a removed group stays removed).
     pub fn touch_group_path(&mut self, id: &PathId, version: &Timestamp) {
-        self.ensure_group(id, version);
         let mut cursor = id.clone();
         loop {
             if let Some(meta) = self.groups.get_mut(&cursor) {
@@ -129,12 +126,8 @@ impl State {
             .filter(|(app_id, _)| id.is_parent_of(app_id))
             .map(|(_, app)| AppDefinition::clone(app))
             .collect();
-        group.groups = self
-            .groups
-            .keys()
-            .filter(|g| id.is_parent_of(g))
-            .filter_map(|g| self.group_tree(g))
-            .collect();
+        group.groups =
+            self.groups.keys().filter(|g| id.is_parent_of(g)).filter_map(|g| self.group_tree(g)).collect();
         Some(group)
     }
 
@@ -146,11 +139,7 @@ impl State {
     /// Ids of running deployments that change `app`.
     pub fn deployments_of(&self, app: &PathId) -> Vec<String> {
         let app = app.to_string();
-        self.deployments
-            .values()
-            .filter(|d| d.affected_apps.iter().any(|a| *a == app))
-            .map(|d| d.id.clone())
-            .collect()
+        self.deployments.values().filter(|d| d.affected_apps.contains(&app)).map(|d| d.id.clone()).collect()
     }
 
     /// The app `id` as it was at `version`.

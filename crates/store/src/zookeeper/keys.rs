@@ -63,7 +63,7 @@ pub(crate) fn decode_key(name: &str) -> Option<String> {
 }
 
 /// The longest name [`encode_key`] makes for a key of `key_len` bytes.
-pub(crate) fn max_encoded_len(key_len: usize) -> usize {
+pub(crate) const fn max_encoded_len(key_len: usize) -> usize {
     1 + 3 * key_len
 }
 

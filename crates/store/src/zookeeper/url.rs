@@ -47,6 +47,10 @@ impl fmt::Display for ZkUrl {
     }
 }
 
+/// The longest root path accepted, in bytes; bounded so that the largest
+/// value still fits one ZooKeeper request with its path.
+pub const MAX_ROOT_LEN: usize = 200;
+
 /// ZooKeeper's default client port.
 const DEFAULT_PORT: u16 = 2181;
 
@@ -69,6 +73,9 @@ impl ZkUrl {
             .join(",");
         let root = root.trim_end_matches('/');
         let segments_ok = root.split('/').skip(1).all(|s| !s.is_empty() && s != "." && s != "..");
+        if root.len() > MAX_ROOT_LEN {
+            return Err(invalid("root path is longer than 200 bytes"));
+        }
         if root.is_empty() || !segments_ok {
             return Err(invalid("root path must be like /dromos, without empty, . or .. segments"));
         }
@@ -128,7 +135,7 @@ mod tests {
 
     #[test]
     fn rejects_urls_dromos_cannot_use() {
-        let cases = [
+        let cases: [&str; 9] = [
             "http://h/dromos",
             "zk://h",
             "zk://h/",
@@ -137,6 +144,7 @@ mod tests {
             "zk://h//dromos",
             "zk://h/a/../b",
             "zk://user@h/dromos",
+            &format!("zk://h/{}", "r".repeat(200)),
         ];
         for url in cases {
             assert!(ZkUrl::parse(url).is_err(), "{url} must be refused");

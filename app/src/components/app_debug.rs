@@ -1,0 +1,187 @@
+//! The Configuration and Debug tabs of the app page: versions and their
+//! JSON; the last failure, the launch delay and why offers were declined.
+
+use leptos::prelude::*;
+
+use super::error_view::{ApiErrorNotice, ErrorList};
+use crate::api::app_changes::reset_delay;
+use crate::api::apps::{get_app_version, AppDetail, OfferFunnelStep, QueueInfo, TaskFailure};
+use crate::error::ApiError;
+
+/// The definition as formatted JSON, and the list of stored versions.
+/// `picked` (owned by the page, so it survives refreshes) is the version
+/// shown; `None` is the current one.
+#[component]
+pub fn ConfigurationTab(detail: AppDetail, picked: RwSignal<Option<String>>) -> impl IntoView {
+    let id = detail.summary.id.clone();
+    let current = detail.summary.version.clone();
+    let now = current.clone();
+    let selected = Signal::derive(move || picked.get().unwrap_or_else(|| now.clone()));
+    let current_json = serde_json::to_string_pretty(&detail.definition).unwrap_or_default();
+    let version = Resource::new(
+        move || selected.get(),
+        move |v| {
+            let id = id.clone();
+            async move { get_app_version(id, v).await }
+        },
+    );
+    let shown = {
+        let current = current.clone();
+        move || {
+            if selected.get() == current {
+                view! { <pre class="json" data-testid="config-json">{current_json.clone()}</pre> }.into_any()
+            } else {
+                view! {
+                    <Transition fallback=|| view! { <p class="muted">"Loading version…"</p> }>
+                        <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
+                            {move || version.get().map(|r| r.map(|def| view! {
+                                <pre class="json" data-testid="config-json">{serde_json::to_string_pretty(&def).unwrap_or_default()}</pre>
+                            }))}
+                        </ErrorBoundary>
+                    </Transition>
+                }
+                .into_any()
+            }
+        }
+    };
+    view! {
+        <div class="config">
+            <aside class="versions" aria-label="Versions">
+                <h3>"Versions"</h3>
+                <ul data-testid="versions">
+                    {detail.versions.into_iter().map(|v| {
+                        let label = if v == current { format!("{v} (current)") } else { v.clone() };
+                        let pick = v.clone();
+                        view! {
+                            <li>
+                                <button class="link-button" aria-pressed=move || (selected.get() == v).to_string()
+                                    data-testid="version" on:click=move |_| picked.set(Some(pick.clone()))>{label}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </aside>
+            <div class="config-body">{shown}</div>
+        </div>
+    }
+}
+
+/// Last failure, launch delay and the offer funnel.
+#[component]
+pub fn DebugTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView {
+    let id = detail.summary.id.clone();
+    let reset = Action::new(|id: &String| reset_delay(id.clone()));
+    let error = RwSignal::new(None::<ApiError>);
+    Effect::new(move |_| match reset.value().get() {
+        Some(Ok(())) => on_change.run(()),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    view! {
+        <div class="debug" data-testid="debug">
+            <section>
+                <h3>"Last task failure"</h3>
+                {match detail.summary.last_failure {
+                    Some(failure) => view! { <FailureFacts failure /> }.into_any(),
+                    None => view! { <p class="muted" data-testid="no-failure">"No task has failed."</p> }.into_any(),
+                }}
+            </section>
+            <section>
+                <h3>"Launch queue"</h3>
+                {move || error.get().map(|error| view! { <ApiErrorNotice error /> })}
+                {match detail.queue {
+                    Some(queue) => {
+                        let delayed = !queue.overdue && queue.delay_seconds_left > 0;
+                        let id = id.clone();
+                        view! {
+                            <QueueFacts queue />
+                            {delayed.then(|| view! {
+                                <button class="button" data-testid="reset-delay" on:click=move |_| { reset.dispatch(id.clone()); }>"Reset delay"</button>
+                            })}
+                        }.into_any()
+                    }
+                    None => view! { <p class="muted" data-testid="not-queued">"Nothing waits to be launched."</p> }.into_any(),
+                }}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn FailureFacts(failure: TaskFailure) -> impl IntoView {
+    view! {
+        <dl class="facts" data-testid="last-failure">
+            <dt>"Task"</dt><dd class="mono">{failure.task_id}</dd>
+            <dt>"State"</dt><dd>{failure.state}</dd>
+            <dt>"Message"</dt><dd>{if failure.message.is_empty() { "—".to_string() } else { failure.message }}</dd>
+            <dt>"Host"</dt><dd>{failure.host}</dd>
+            <dt>"When"</dt><dd>{failure.timestamp}</dd>
+            <dt>"Version"</dt><dd class="mono">{failure.version}</dd>
+        </dl>
+    }
+}
+
+#[component]
+fn QueueFacts(queue: QueueInfo) -> impl IntoView {
+    let waiting = if queue.overdue {
+        "Waiting for a matching offer".to_string()
+    } else {
+        format!("Delayed after failures: next launch in {} s", queue.delay_seconds_left)
+    };
+    view! {
+        <dl class="facts" data-testid="queue">
+            <dt>"Status"</dt><dd data-testid="queue-status">{waiting}</dd>
+            <dt>"Instances to launch"</dt><dd>{queue.count}</dd>
+            <dt>"Queued since"</dt><dd>{queue.since}</dd>
+            <dt>"Offers"</dt><dd>{format!("{} examined, {} declined", queue.processed_offers, queue.unused_offers)}</dd>
+        </dl>
+        <h4>"Why offers were declined (last round)"</h4>
+        {if queue.funnel.is_empty() {
+            view! { <p class="muted">"No offer has been examined yet."</p> }.into_any()
+        } else {
+            view! { <Funnel steps=queue.funnel /> }.into_any()
+        }}
+    }
+}
+
+/// The reason funnel as bars: offers reaching each stage and declined there.
+#[component]
+fn Funnel(steps: Vec<OfferFunnelStep>) -> impl IntoView {
+    let widest = steps.iter().map(|s| s.processed).max().unwrap_or(1).max(1);
+    view! {
+        <table class="table funnel" data-testid="offer-funnel">
+            <thead><tr><th>"Check"</th><th>"Offers reaching it"</th><th>"Declined here"</th><th></th></tr></thead>
+            <tbody>
+                {steps.into_iter().map(|step| {
+                    let pct = f64::from(step.declined) * 100.0 / f64::from(widest);
+                    view! {
+                        <tr data-testid="funnel-step" data-reason=step.reason.clone()>
+                            <td>{reason_label(&step.reason)}</td>
+                            <td class="num">{step.processed}</td>
+                            <td class="num">{step.declined}</td>
+                            <td class="bar-cell"><span class="meter"><span class="meter-fill high" style=format!("width:{pct:.1}%")></span></span></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// What a user reads for Marathon's reason names.
+pub fn reason_label(reason: &str) -> String {
+    match reason {
+        "UnfulfilledRole" => "Role",
+        "UnfulfilledConstraint" => "Constraints",
+        "AgentMaintenance" => "Agent maintenance",
+        "InsufficientCpus" => "CPU",
+        "InsufficientMemory" => "Memory",
+        "InsufficientDisk" => "Disk",
+        "InsufficientGpus" => "GPU",
+        "InsufficientPorts" => "Ports",
+        "DeclinedScarceResources" => "Reserved for GPU apps",
+        "MaxInstancesPerOffer" => "Instances per offer",
+        other => other,
+    }
+    .to_string()
+}

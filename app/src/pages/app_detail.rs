@@ -1,0 +1,126 @@
+//! `/services/app/*id`: one app, with page actions and the tabs Instances,
+//! Configuration, Debug and Endpoints. Refetched every few seconds.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::apps::{get_app, AppDetail};
+use crate::api::services_query::parent_of;
+use crate::api::status::AppStatus;
+use crate::components::app_command::{AppCommand, AppCommandDialog, CommandKind};
+use crate::components::app_debug::{ConfigurationTab, DebugTab};
+use crate::components::app_instances::{EndpointsTab, InstancesTab};
+use crate::components::error_view::ErrorList;
+use crate::components::health_bar::HealthBar;
+use crate::components::status_badge::StatusBadge;
+use crate::components::ticker::{use_ticker, REFRESH};
+use crate::components::units;
+use crate::routes::{edit_href, group_href, id_from_param};
+
+/// The tabs, in order: (slug, label).
+const TABS: [(&str, &str); 4] =
+    [("instances", "Instances"), ("configuration", "Configuration"), ("debug", "Debug"), ("endpoints", "Endpoints")];
+
+/// The app page.
+#[component]
+pub fn AppDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| id_from_param(&params.read().get("id").unwrap_or_default()));
+    let tick = use_ticker(REFRESH);
+    let (changes, set_changes) = signal(0u32);
+    let app = Resource::new(move || (id.get(), tick.get(), changes.get()), |(id, _, _)| get_app(id));
+    let tab = RwSignal::new("instances");
+    let picked = RwSignal::new(None::<String>);
+    let command = RwSignal::new(None::<AppCommand>);
+    let navigate = use_navigate();
+    let on_done = Callback::new(move |kind: CommandKind| {
+        if kind == CommandKind::Destroy {
+            navigate(&group_href(&parent_of(&id.get_untracked())), Default::default());
+        } else {
+            set_changes.update(|n| *n += 1);
+        }
+    });
+    let refresh = Callback::new(move |()| set_changes.update(|n| *n += 1));
+    view! {
+        <Title text=move || id.get() />
+        <header class="page-header">
+            <nav aria-label="Breadcrumbs">
+                <ol class="breadcrumbs">
+                    <li><A href="/services">"Services"</A></li>
+                    <li><A href=move || group_href(&parent_of(&id.get()))>{move || parent_of(&id.get())}</A></li>
+                </ol>
+            </nav>
+            <h1 data-testid="page-title">{move || id.get()}</h1>
+        </header>
+        <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading…"</p></section> }>
+            <ErrorBoundary fallback=|errors| view! { <section class="card"><ErrorList errors /></section> }>
+                {move || app.get().map(|r| r.map(|detail| view! { <AppBody detail tab picked command refresh /> }))}
+            </ErrorBoundary>
+        </Transition>
+        <AppCommandDialog pending=command on_done />
+    }
+}
+
+#[component]
+fn AppBody(
+    detail: AppDetail,
+    tab: RwSignal<&'static str>,
+    picked: RwSignal<Option<String>>,
+    command: RwSignal<Option<AppCommand>>,
+    refresh: Callback<()>,
+) -> impl IntoView {
+    let s = detail.summary.clone();
+    let ask = {
+        let (id, instances) = (s.id.clone(), s.instances);
+        move |kind: CommandKind| command.set(Some(AppCommand { kind, app_id: id.clone(), instances }))
+    };
+    let toggle = if s.status == AppStatus::Suspended { CommandKind::Resume } else { CommandKind::Suspend };
+    let body = detail.clone();
+    view! {
+        <section class="card">
+            <div class="app-head">
+                <div class="app-facts">
+                    <StatusBadge status=s.status />
+                    <span data-testid="detail-instances">{format!("{} of {} running", s.tasks.running, s.instances)}</span>
+                    <span class="muted">{format!("{} CPU · {} · {} disk per instance", units::cpus(s.cpus), units::mib(s.mem), units::mib(s.disk))}</span>
+                    {s.image.clone().map(|i| view! { <span class="mono muted">{i}</span> })}
+                </div>
+                <div class="app-actions">
+                    <A href=edit_href(&s.id) attr:class="button primary" attr:data-testid="edit-app">"Edit"</A>
+                    {[CommandKind::Scale, CommandKind::Restart, toggle, CommandKind::Destroy].into_iter().map(|kind| {
+                        let ask = ask.clone();
+                        view! {
+                            <button class=if kind == CommandKind::Destroy { "button danger" } else { "button" }
+                                data-testid=format!("detail-{}", kind.slug()) on:click=move |_| ask(kind)>{kind.label()}</button>
+                        }
+                    }).collect_view()}
+                </div>
+            </div>
+            <HealthBar tasks=s.tasks desired=s.instances />
+            {(!detail.deployments.is_empty()).then(|| view! {
+                <p class="notice notice-info">"A deployment is changing this app. " <A href="/deployments">"See deployments"</A></p>
+            })}
+        </section>
+        <section class="card">
+            <div class="tabs" role="tablist">
+                {TABS.into_iter().map(|(slug, label)| view! {
+                    <button role="tab" class="tab" aria-selected=move || (tab.get() == slug).to_string()
+                        data-testid=format!("tab-{slug}") on:click=move |_| tab.set(slug)>{label}</button>
+                }).collect_view()}
+            </div>
+            <div role="tabpanel" class="tab-panel">
+                {move || {
+                    let detail = body.clone();
+                    match tab.get() {
+                        "configuration" => view! { <ConfigurationTab detail picked /> }.into_any(),
+                        "debug" => view! { <DebugTab detail on_change=refresh /> }.into_any(),
+                        "endpoints" => view! { <EndpointsTab detail /> }.into_any(),
+                        _ => view! { <InstancesTab detail on_change=refresh /> }.into_any(),
+                    }
+                }}
+            </div>
+        </section>
+    }
+}

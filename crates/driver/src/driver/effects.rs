@@ -1,0 +1,26 @@
+//! What one turn of the loop decided to do outside the core state: Mesos
+//! calls, health-checker changes, store writes and reports. Collected by
+//! the synchronous core methods, carried out by the loop afterwards, so no
+//! core state is borrowed across an `.await`.
+
+use dromos_mesos::v1::CallBody;
+
+use crate::health::CheckedInstance;
+use crate::target::{DeploymentProgress, TaskFailure};
+
+/// Side effects of one turn, in the order they were decided.
+#[derive(Debug, Default)]
+pub struct Effects {
+    /// Calls for the master, sent in order.
+    pub calls: Vec<CallBody>,
+    /// Instances whose driver-side health checks start.
+    pub start_health: Vec<CheckedInstance>,
+    /// Instances whose health checks stop.
+    pub stop_health: Vec<String>,
+    /// Instances to forget in the store.
+    pub expunge: Vec<String>,
+    /// Deployment progress to report.
+    pub progress: Vec<DeploymentProgress>,
+    /// Task failures to report.
+    pub failures: Vec<TaskFailure>,
+}

@@ -1,0 +1,235 @@
+//! [`Driver::run`]: the scheduler run loop.
+//!
+//! One tokio task owns the [`Core`] (launch queue, tracker, deployments in
+//! progress). It waits on, in priority order: shutdown, Mesos client events,
+//! target changes, health results and the timer ([`Core::next_wakeup`]).
+//! After every input it runs [`Core::tick`] and then carries out the
+//! collected [`Effects`]: store writes are awaited (intents before ACCEPT,
+//! the framework id before anything), Mesos calls go to the [`Outbox`] in
+//! decision order, reports go to the target when they changed.
+
+mod core;
+mod effects;
+mod offers;
+mod outbox;
+mod status;
+mod tick;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use dromos_mesos::client::{self, ClientConfig, ClientEvent, MasterResolver, ResolveFuture};
+use dromos_mesos::v1::{
+    CallBody, Event, FrameworkCapability, FrameworkCapabilityType, FrameworkId, FrameworkInfo,
+};
+use dromos_scheduler::Timestamp;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, info_span, warn, Instrument};
+
+use self::core::Core;
+use self::effects::Effects;
+use self::outbox::Outbox;
+use crate::config::DriverConfig;
+use crate::error::DriverError;
+use crate::health::{HealthResult, HealthSupervisor};
+use crate::target::Target;
+
+/// The scheduler run loop. See the module docs.
+#[derive(Debug)]
+pub struct Driver;
+
+/// The wall clock as the core's [`Timestamp`].
+fn now() -> Timestamp {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+fn framework_info(config: &DriverConfig, id: Option<String>) -> FrameworkInfo {
+    let mut info = FrameworkInfo::new(config.user.clone(), config.framework_name.clone());
+    info.id = id.map(FrameworkId::new);
+    info.failover_timeout = Some(config.failover_timeout.as_secs_f64());
+    info.checkpoint = Some(true);
+    info.roles = vec![config.role.clone()];
+    info.hostname.clone_from(&config.hostname);
+    info.webui_url.clone_from(&config.webui_url);
+    info.capabilities = [
+        FrameworkCapabilityType::MultiRole,
+        FrameworkCapabilityType::PartitionAware,
+        FrameworkCapabilityType::TaskKillingState,
+        FrameworkCapabilityType::GpuResources,
+        FrameworkCapabilityType::RegionAware,
+    ]
+    .into_iter()
+    .map(|kind| FrameworkCapability { kind })
+    .collect();
+    info
+}
+
+/// Lets the configured (shared) resolver be handed to the client.
+struct SharedResolver(Arc<dyn MasterResolver>);
+
+impl MasterResolver for SharedResolver {
+    fn resolve(&self) -> ResolveFuture<'_> {
+        self.0.resolve()
+    }
+}
+
+/// The loop's I/O handles.
+struct Io {
+    target: Arc<dyn Target>,
+    outbox: Outbox,
+    health: HealthSupervisor,
+}
+
+impl Driver {
+    /// Runs until `shutdown` fires (`Ok`) or the Mesos client stops for good.
+    pub async fn run(
+        target: Arc<dyn Target>,
+        config: DriverConfig,
+        shutdown: CancellationToken,
+    ) -> Result<(), DriverError> {
+        let mut client_config = ClientConfig::new(
+            SharedResolver(Arc::clone(&config.master)),
+            framework_info(&config, target.framework_id()),
+        );
+        client_config.backoff_initial = config.reconnect_initial;
+        let client_cancel = shutdown.child_token();
+        let client = client::start(client_config, client_cancel.clone())?;
+        let (health_tx, mut health_rx) = mpsc::channel::<HealthResult>(256);
+        let mut io = Io {
+            target: Arc::clone(&target),
+            outbox: Outbox::spawn(client.scheduler.clone()),
+            health: HealthSupervisor::new(health_tx),
+        };
+        let mut core = Core::new(config, target.known_instances(), now());
+        let mut changed = target.changed();
+        core.sync_target(target.snapshot());
+        let mut events = client.events;
+        let result = loop {
+            let wake = core.next_wakeup(now());
+            let sleep = Duration::from_millis(wake.millis_since(now()));
+            let mut fx = Effects::default();
+            tokio::select! {
+                biased;
+                () = shutdown.cancelled() => break Ok(()),
+                event = events.recv() => match event {
+                    Some(event) => {
+                        if let Err(e) = handle_client_event(&mut core, &mut io, event, &mut fx).await {
+                            break Err(e);
+                        }
+                    }
+                    None => break Err(DriverError::ClientStopped),
+                },
+                Ok(()) = changed.changed() => core.sync_target(target.snapshot()),
+                Some(result) = health_rx.recv() => core.apply_health(&result, now(), &mut fx),
+                () = tokio::time::sleep(sleep) => core.housekeeping(now(), &mut fx),
+            }
+            let now = now();
+            core.tick(now, &mut fx);
+            carry_out(&mut core, &mut io, fx, now).await;
+        };
+        client_cancel.cancel();
+        match (result, client.task.await) {
+            (Err(DriverError::ClientStopped), Ok(Err(e))) => Err(DriverError::Client(e)),
+            (Err(DriverError::ClientStopped), _) if shutdown.is_cancelled() => Ok(()),
+            (result, _) => result,
+        }
+    }
+}
+
+async fn handle_client_event(
+    core: &mut Core,
+    io: &mut Io,
+    event: ClientEvent,
+    fx: &mut Effects,
+) -> Result<(), DriverError> {
+    match event {
+        ClientEvent::Connected { framework_id, endpoint } => {
+            info!(framework_id = %framework_id, %endpoint, "subscribed to the Mesos master");
+            if io.target.framework_id().as_deref() != Some(framework_id.as_str()) {
+                io.target.persist_framework_id(framework_id.value.clone()).await?;
+            }
+            core.connected = true;
+            core.suppressed = false;
+            core.last_revive = None;
+            fx.calls.push(core.reconcile_call());
+        }
+        ClientEvent::Disconnected { reason } => {
+            warn!(%reason, "disconnected from the Mesos master");
+            core.connected = false;
+        }
+        ClientEvent::Event(Event::Offers(offers)) => {
+            let span = info_span!("offers", count = offers.len());
+            handle_offers(core, io, &offers).instrument(span).await;
+        }
+        ClientEvent::Event(Event::Update(status)) => core.apply_status(&status, now(), fx),
+        ClientEvent::Event(Event::Rescind { offer_id }) => info!(%offer_id, "offer rescinded"),
+        ClientEvent::Event(Event::Failure(failure)) => {
+            warn!(agent_id = ?failure.agent_id, executor_id = ?failure.executor_id, status = ?failure.status,
+                "agent or executor failure reported");
+        }
+        ClientEvent::Event(Event::Error { message }) => error!(%message, "the master refused the framework"),
+        ClientEvent::Event(_) => {}
+    }
+    Ok(())
+}
+
+/// Matches offers, persists intents, then sends ACCEPTs and DECLINEs.
+async fn handle_offers(core: &mut Core, io: &mut Io, offers: &[dromos_mesos::v1::Offer]) {
+    let now = now();
+    let plan = core.plan_offers(offers, now);
+    let mut declines = plan.declines;
+    for (offer_id, launches) in plan.accepts {
+        let mut persisted = true;
+        for pending in &launches {
+            if let Err(e) = io.target.record_instance_intent(pending.intent.clone()).await {
+                error!(task_id = %pending.intent.task_id, %offer_id, error = %e, "cannot persist the launch; not launching");
+                persisted = false;
+                break;
+            }
+        }
+        if persisted {
+            io.outbox.send(core.commit_launches(&offer_id, launches, now));
+        } else {
+            for pending in launches {
+                let _ = io.target.expunge_instance(pending.intent.instance_id).await;
+            }
+            declines.push(offer_id);
+        }
+    }
+    if let Some(call) = core.decline_call(&declines) {
+        io.outbox.send(call);
+    }
+}
+
+async fn carry_out(core: &mut Core, io: &mut Io, fx: Effects, now: Timestamp) {
+    for call in fx.calls {
+        if core.connected || !matches!(call, CallBody::Accept(_) | CallBody::Decline(_)) {
+            io.outbox.send(call);
+        }
+    }
+    for id in &fx.stop_health {
+        io.health.stop(id);
+    }
+    for instance in fx.start_health {
+        io.health.start(instance);
+    }
+    for id in fx.expunge {
+        if let Err(e) = io.target.expunge_instance(id.clone()).await {
+            warn!(instance_id = %id, error = %e, "cannot forget the instance in the store");
+        }
+    }
+    for failure in fx.failures {
+        io.target.report_task_failure(failure);
+    }
+    for progress in fx.progress {
+        io.target.report_deployment_progress(progress);
+    }
+    if let Some(instances) = core.instance_reports() {
+        io.target.report_instances(instances);
+    }
+    if let Some(queue) = core.queue_reports(now) {
+        io.target.report_queue(queue);
+    }
+}

@@ -1,0 +1,140 @@
+//! Status updates and health results: apply them to the tracker, feed
+//! failures into the launch backoff, start and stop health checkers,
+//! acknowledge, and kill what must not run.
+
+use dromos_mesos::v1::{self, Acknowledge, CallBody};
+use dromos_scheduler::tracker::{HealthEffect, TrackerError};
+use dromos_scheduler::{BackoffPolicy, Condition, Timestamp};
+use tracing::{info, info_span, warn};
+
+use super::core::{kill_call, Core};
+use super::effects::Effects;
+use crate::health::{runs_in_driver, CheckedInstance, HealthResult};
+use crate::target::TaskFailure;
+use crate::translate::status::to_status_input;
+
+impl Core {
+    /// Applies one Mesos status update.
+    pub fn apply_status(&mut self, status: &v1::TaskStatus, now: Timestamp, fx: &mut Effects) {
+        let _span = info_span!("status", task_id = %status.task_id, state = status.state.as_str()).entered();
+        let Some(input) = to_status_input(status, now) else {
+            warn!("status update with an unknown task state; ignored");
+            acknowledge(status, fx);
+            return;
+        };
+        info!(reason = ?input.reason, message = ?input.message, healthy = ?input.healthy, "status update");
+        let instance_id = input.update.instance_id.clone();
+        match self.tracker.apply_status(&input.update) {
+            Err(TrackerError::UnknownInstance(_)) => {
+                if !status.state.is_terminal() {
+                    warn!("update for a task dromos does not know; killing it");
+                    let agent = input.agent_id.as_deref().unwrap_or_default();
+                    fx.calls.push(kill_call(&input.task_id, agent));
+                }
+            }
+            Ok(effect) => {
+                if let Some(meta) = self.tasks.get_mut(&instance_id) {
+                    meta.state = status.state.as_str();
+                }
+                if effect.counts_as_failure {
+                    self.record_failure(&instance_id, status, &input, now, fx);
+                }
+                if effect.condition == Condition::Running {
+                    self.start_health(&instance_id, fx);
+                }
+                if effect.condition.is_terminal() || effect.condition.is_lost() {
+                    fx.stop_health.push(instance_id.clone());
+                }
+                if let (Some(healthy), Condition::Running) = (input.healthy, effect.condition) {
+                    self.apply_health_value(&instance_id, healthy, now, fx);
+                }
+            }
+        }
+        acknowledge(status, fx);
+    }
+
+    fn record_failure(
+        &mut self,
+        instance_id: &str,
+        status: &v1::TaskStatus,
+        input: &crate::translate::status::StatusInput,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
+        let Some(instance) = self.tracker.get(instance_id) else { return };
+        let policy = self.specs.get(&instance.run_spec_id).map_or_else(BackoffPolicy::default, |s| s.backoff);
+        let (app_id, version) = (instance.run_spec_id.clone(), instance.run_spec_version.clone());
+        let delay_ms = self.queue.record_failure(&app_id, &version, &policy, now);
+        let meta = self.tasks.get(instance_id);
+        warn!(app_id = %app_id, delay_ms, "task failed; next launch of the app is delayed");
+        fx.failures.push(TaskFailure {
+            app_id,
+            task_id: input.task_id.clone(),
+            state: status.state.as_str().to_owned(),
+            message: input.message.clone().unwrap_or_default(),
+            reason: input.reason.clone(),
+            host: meta.map(|m| m.host.clone()).unwrap_or_default(),
+            agent_id: meta.map(|m| m.agent_id.clone()).unwrap_or_default(),
+            version,
+            timestamp: now,
+        });
+    }
+
+    fn start_health(&self, instance_id: &str, fx: &mut Effects) {
+        let (Some(instance), Some(meta)) = (self.tracker.get(instance_id), self.tasks.get(instance_id))
+        else {
+            return;
+        };
+        let Some(app) = self.apps.get(&instance.run_spec_id) else { return };
+        let is_current = app.version.as_ref().is_some_and(|v| v.as_str() == instance.run_spec_version);
+        if !is_current || !app.health_checks.iter().any(|c| runs_in_driver(c.protocol)) {
+            return;
+        }
+        fx.start_health.push(CheckedInstance {
+            instance_id: instance_id.to_owned(),
+            task_id: meta.task_id.clone(),
+            host: meta.host.clone(),
+            host_ports: instance.host_ports.clone(),
+            checks: app.health_checks.clone(),
+        });
+    }
+
+    /// Applies a driver-side health result.
+    pub fn apply_health(&mut self, result: &HealthResult, now: Timestamp, fx: &mut Effects) {
+        if !result.healthy {
+            let task = self.tasks.get(&result.instance_id).map(|m| m.task_id.clone()).unwrap_or_default();
+            info!(task_id = %task, cause = ?result.cause, "health check failed");
+        }
+        self.apply_health_value(&result.instance_id, result.healthy, now, fx);
+    }
+
+    fn apply_health_value(&mut self, instance_id: &str, healthy: bool, now: Timestamp, fx: &mut Effects) {
+        let Some(instance) = self.tracker.get(instance_id) else { return };
+        let spec = self.specs.get(&instance.run_spec_id);
+        let max_failures = spec.map_or(0, |s| s.max_consecutive_health_failures);
+        let policy = spec.map_or_else(BackoffPolicy::default, |s| s.backoff);
+        let (app_id, version) = (instance.run_spec_id.clone(), instance.run_spec_version.clone());
+        match self.tracker.apply_health(instance_id, healthy, max_failures) {
+            Ok(HealthEffect::Kill) => {
+                self.queue.record_failure(&app_id, &version, &policy, now);
+                self.kill_instance(instance_id, "unhealthy", now, fx);
+            }
+            Ok(HealthEffect::Changed(health)) => {
+                info!(app_id = %app_id, instance_id, ?health, "health changed")
+            }
+            Ok(HealthEffect::Unchanged) | Err(_) => {}
+        }
+    }
+}
+
+fn acknowledge(status: &v1::TaskStatus, fx: &mut Effects) {
+    if let (true, Some(uuid), Some(agent_id)) =
+        (status.needs_acknowledgement(), &status.uuid, &status.agent_id)
+    {
+        fx.calls.push(CallBody::Acknowledge(Acknowledge {
+            agent_id: agent_id.clone(),
+            task_id: status.task_id.clone(),
+            uuid: uuid.clone(),
+        }));
+    }
+}

@@ -1,0 +1,212 @@
+//! [`Target`]: the seam between the run loop and the service layer.
+//!
+//! The service owns what *should* run (apps, deployments) and what must
+//! survive a restart (framework id, instance intents); the driver owns what
+//! *does* run and reports it back. The trait is deliberately small and
+//! synchronous except for the three store writes the driver must wait for,
+//! which return a boxed future so the trait stays object-safe
+//! (`Arc<dyn Target>`).
+//!
+//! Promises, in order of importance:
+//! 1. The framework id is persisted ([`Target::persist_framework_id`])
+//!    before the driver makes any call with it.
+//! 2. An instance intent is persisted ([`Target::record_instance_intent`])
+//!    before the ACCEPT that launches it is sent, and listed by
+//!    [`Target::known_instances`] until [`Target::expunge_instance`]; so a
+//!    restarted dromos reconciles the task instead of launching a second one.
+//! 3. Reports are full replacements (the latest call wins) and never block:
+//!    an implementation stores them and publishes events.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use dromos_model::AppDefinition;
+use dromos_scheduler::plan::DeploymentPlan;
+use dromos_scheduler::queue::OfferStats;
+use dromos_scheduler::{Condition, Timestamp};
+use serde::Serialize;
+use thiserror::Error;
+use tokio::sync::watch;
+
+/// A boxed `Send` future, for the async methods of an object-safe trait.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A store write the driver waited for failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("target store write failed: {0}")]
+pub struct TargetError(pub String);
+
+/// What should run, as of one moment.
+#[derive(Debug, Clone, Default)]
+pub struct TargetSnapshot {
+    /// Every app at its current version (stamped: `version` is set).
+    /// `instances` is the wanted count; 0 is a suspended app.
+    pub apps: Vec<Arc<AppDefinition>>,
+    /// Deployments not finished yet, oldest first.
+    pub deployments: Vec<TargetDeployment>,
+}
+
+/// A deployment the driver is to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetDeployment {
+    /// Deployment id.
+    pub id: String,
+    /// The plan; `ScaleApplication`/`RestartApplication` act on the app's
+    /// current version in [`TargetSnapshot::apps`].
+    pub plan: DeploymentPlan,
+    /// Steps already reported done (the driver resumes after them).
+    pub steps_done: usize,
+}
+
+/// An instance about to be launched, persisted before its ACCEPT.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceIntent {
+    /// Stable instance id (`app.instance-<uuid>`).
+    pub instance_id: String,
+    /// Mesos task id (`<instance id>._app.1`).
+    pub task_id: String,
+    /// App id.
+    pub app_id: String,
+    /// App version launched.
+    pub version: String,
+    /// Mesos agent id.
+    pub agent_id: String,
+    /// Agent hostname.
+    pub host: String,
+    /// Host ports, aligned with the app's ports.
+    pub host_ports: Vec<Option<u16>>,
+    /// When the launch was decided.
+    pub staged_at: Timestamp,
+}
+
+/// One instance as the driver sees it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceReport {
+    /// Mesos task id.
+    pub task_id: String,
+    /// Instance id.
+    pub instance_id: String,
+    /// App id.
+    pub app_id: String,
+    /// App version it runs.
+    pub version: String,
+    /// Mesos agent id.
+    pub agent_id: String,
+    /// Agent hostname.
+    pub host: String,
+    /// Assigned host ports, in `PORT0…` order (ports without a host port
+    /// are left out, as in Marathon's `ports`).
+    pub ports: Vec<u16>,
+    /// Lifecycle condition.
+    pub condition: Condition,
+    /// Last Mesos state name (`TASK_RUNNING`; `TASK_STAGING` until the
+    /// first update).
+    pub state: String,
+    /// `None` without health checks or before the first result.
+    pub healthy: Option<bool>,
+    /// When the launch was sent.
+    pub staged_at: Timestamp,
+    /// When it became running.
+    pub started_at: Option<Timestamp>,
+    /// The driver decided to kill it (scale-down, upgrade, unhealthy).
+    pub killing: bool,
+}
+
+/// A task that failed, for `lastTaskFailure` and the event bus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskFailure {
+    /// App id.
+    pub app_id: String,
+    /// Mesos task id.
+    pub task_id: String,
+    /// Mesos state name (`TASK_FAILED`).
+    pub state: String,
+    /// Mesos message.
+    pub message: String,
+    /// Mesos reason name, if any.
+    pub reason: Option<String>,
+    /// Agent hostname.
+    pub host: String,
+    /// Mesos agent id.
+    pub agent_id: String,
+    /// App version the task ran.
+    pub version: String,
+    /// When the driver received the update.
+    pub timestamp: Timestamp,
+}
+
+/// One row of `/v2/queue`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueItemReport {
+    /// App id.
+    pub app_id: String,
+    /// App version waiting to launch.
+    pub version: String,
+    /// Instances still to launch.
+    pub count: u32,
+    /// Seconds of launch backoff left.
+    pub time_left_seconds: u64,
+    /// `true` = waiting for offers; `false` = backed off.
+    pub overdue: bool,
+    /// When the app entered the queue.
+    pub since: Timestamp,
+    /// Offer statistics and the last round's reject funnel.
+    pub offers: OfferStats,
+}
+
+/// Progress of one deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentProgress {
+    /// Deployment id.
+    pub deployment_id: String,
+    /// Steps completed so far.
+    pub steps_done: usize,
+    /// Every step is done: the service removes the deployment.
+    pub finished: bool,
+}
+
+/// The service layer, as the driver needs it. See the module docs for the
+/// promises an implementation makes.
+pub trait Target: Send + Sync + 'static {
+    /// What should run now. Cheap enough to call on every change.
+    fn snapshot(&self) -> TargetSnapshot;
+
+    /// A counter bumped on every change of what [`Target::snapshot`]
+    /// returns; the driver re-reads the snapshot when it moves.
+    fn changed(&self) -> watch::Receiver<u64>;
+
+    /// The persisted framework id, if any (read once at start).
+    fn framework_id(&self) -> Option<String>;
+
+    /// Persists the framework id; resolves once it is durable.
+    fn persist_framework_id(&self, id: String) -> BoxFuture<'_, Result<(), TargetError>>;
+
+    /// Intents recorded and not expunged: tasks that may still run.
+    fn known_instances(&self) -> Vec<InstanceIntent>;
+
+    /// Persists an intent; resolves once it is durable. Only then is the
+    /// task launched.
+    fn record_instance_intent(&self, intent: InstanceIntent) -> BoxFuture<'_, Result<(), TargetError>>;
+
+    /// Forgets an instance that is gone for good.
+    fn expunge_instance(&self, instance_id: String) -> BoxFuture<'_, Result<(), TargetError>>;
+
+    /// Every instance the driver tracks (full replacement).
+    fn report_instances(&self, instances: Vec<InstanceReport>);
+
+    /// The launch queue (full replacement; apps with nothing to launch are
+    /// absent).
+    fn report_queue(&self, queue: Vec<QueueItemReport>);
+
+    /// A task failed (TASK_FAILED, TASK_ERROR, … of a task meant to run).
+    fn report_task_failure(&self, failure: TaskFailure);
+
+    /// A deployment step finished, or the whole deployment did.
+    fn report_deployment_progress(&self, progress: DeploymentProgress);
+}

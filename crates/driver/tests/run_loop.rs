@@ -1,0 +1,224 @@
+//! The run loop against a fake Mesos master: launches, acknowledgements,
+//! relaunch after backoff, scale-down kills, suppress, health-gated
+//! deployments.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dromos_driver::testing::{InMemoryTarget, TargetState};
+use dromos_driver::{Driver, DriverConfig};
+use dromos_model::{parse_app, AppDefinition, Timestamp};
+use dromos_scheduler::Condition;
+use serde_json::Value;
+use support::fake_master::{offers, update, FakeMaster, FRAMEWORK_ID};
+use tokio_util::sync::CancellationToken;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn app(json: &str, version: &str) -> AppDefinition {
+    let mut app = parse_app(json.as_bytes()).expect("valid app");
+    app.version = Timestamp::parse(version);
+    app
+}
+
+struct Harness {
+    master: FakeMaster,
+    target: Arc<InMemoryTarget>,
+    shutdown: CancellationToken,
+    driver: tokio::task::JoinHandle<Result<(), dromos_driver::DriverError>>,
+}
+
+impl Harness {
+    async fn start(apps: Vec<AppDefinition>) -> Self {
+        let master = FakeMaster::start().await;
+        let target = Arc::new(InMemoryTarget::new());
+        target.deploy(apps).expect("plan");
+        let mut config = DriverConfig::new(master.url(), "root");
+        config.min_revive_interval = Duration::from_millis(50);
+        let shutdown = CancellationToken::new();
+        let driver = tokio::spawn(Driver::run(target.clone(), config, shutdown.clone()));
+        let mut h = Self { master, target, shutdown, driver };
+        h.master.wait_call("RECONCILE").await;
+        h
+    }
+
+    async fn wait(&self, what: &str, pred: impl Fn(&TargetState) -> bool) -> TargetState {
+        let (state, ok) = self.target.wait_until(WAIT, pred).await;
+        assert!(ok, "timed out waiting for {what}: {state:#?}");
+        state
+    }
+
+    async fn stop(self) {
+        self.shutdown.cancel();
+        let result = tokio::time::timeout(WAIT, self.driver).await.expect("driver stops").expect("join");
+        assert!(result.is_ok(), "{result:?}");
+    }
+}
+
+fn launched_tasks(accept: &Value) -> Vec<Value> {
+    let ops = accept["accept"]["operations"].as_array().expect("operations");
+    ops.iter()
+        .map(|op| {
+            assert_eq!(op["type"], "LAUNCH");
+            let tasks = op["launch"]["task_infos"].as_array().expect("task infos");
+            assert_eq!(tasks.len(), 1, "one task per LAUNCH operation");
+            tasks[0].clone()
+        })
+        .collect()
+}
+
+fn env(task: &Value, name: &str) -> Option<String> {
+    task["command"]["environment"]["variables"]
+        .as_array()?
+        .iter()
+        .find(|v| v["name"] == name)
+        .and_then(|v| v["value"].as_str().map(str::to_owned))
+}
+
+fn scalar(task: &Value, name: &str) -> f64 {
+    task["resources"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["scalar"]["value"]
+        .as_f64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_instances_launch_run_get_acknowledged_then_offers_are_suppressed() {
+    let web = app(
+        r#"{"id":"/web","cmd":"sleep 30","instances":2,"cpus":0.25,"mem":32}"#,
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    assert_eq!(h.target.state().framework_id.as_deref(), Some(FRAMEWORK_ID), "framework id persisted");
+    h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
+    let accept = h.master.wait_call("ACCEPT").await;
+    assert_eq!(accept["accept"]["offer_ids"][0]["value"], "O1");
+    let tasks = launched_tasks(&accept);
+    assert_eq!(tasks.len(), 2);
+    for task in &tasks {
+        let task_id = task["task_id"]["value"].as_str().unwrap();
+        assert!(task_id.starts_with("web.instance-") && task_id.ends_with("._app.1"), "{task_id}");
+        assert_eq!((scalar(task, "cpus"), scalar(task, "mem")), (0.25, 32.0));
+        assert_eq!(env(task, "MARATHON_APP_ID").as_deref(), Some("/web"));
+        assert_eq!(env(task, "MESOS_TASK_ID").as_deref(), Some(task_id));
+        assert_eq!(env(task, "HOST").as_deref(), Some("agent-1.local"));
+        assert!(env(task, "PORT0").is_some());
+    }
+    let intents = h.target.state().intents;
+    assert_eq!(intents.len(), 2, "intents persisted before ACCEPT");
+    // Nothing left to launch: offers are suppressed.
+    h.master.wait_call("SUPPRESS").await;
+
+    for task in &tasks {
+        h.master.push(update(task["task_id"]["value"].as_str().unwrap(), "TASK_RUNNING"));
+    }
+    for _ in 0..2 {
+        let ack = h.master.wait_call("ACKNOWLEDGE").await;
+        assert_eq!(ack["acknowledge"]["uuid"], "AAECAwQFBgcICQoLDA0ODw==");
+    }
+    let state = h
+        .wait("both running and the deployment finished", |s| {
+            s.instances.len() == 2
+                && s.instances.iter().all(|i| i.condition == Condition::Running && i.state == "TASK_RUNNING")
+                && s.deployments.is_empty()
+        })
+        .await;
+    assert!(state.progress.last().is_some_and(|p| p.finished));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn failed_task_is_relaunched_after_backoff() {
+    let web = app(
+        r#"{"id":"/web","cmd":"false","instances":1,"cpus":0.1,"mem":16,"backoffSeconds":1,"portDefinitions":[]}"#,
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    h.master.push(offers("O1", "agent-1", (31000, 31010)));
+    let first = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.master.push(update(&first, "TASK_FAILED"));
+    h.wait("the failure reported", |s| {
+        s.failures.iter().any(|f| f.task_id == first && f.state == "TASK_FAILED")
+    })
+    .await;
+    let queued =
+        h.wait("a delayed replacement", |s| s.queue.iter().any(|q| q.app_id == "/web" && q.count == 1)).await;
+    assert!(!queued.queue[0].overdue || queued.queue[0].time_left_seconds == 0);
+    // Offers arriving during the backoff are declined.
+    h.master.push(offers("O2", "agent-1", (31000, 31010)));
+    let decline = h.master.wait_call("DECLINE").await;
+    assert_eq!(decline["decline"]["offer_ids"][0]["value"], "O2");
+    h.master.wait_call("REVIVE").await;
+    h.master.push(offers("O3", "agent-1", (31000, 31010)));
+    let accept = h.master.wait_call("ACCEPT").await;
+    assert_eq!(accept["accept"]["offer_ids"][0]["value"], "O3");
+    let second = launched_tasks(&accept)[0]["task_id"]["value"].as_str().unwrap().to_owned();
+    assert_ne!(first, second, "a new instance replaces the failed one");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn scaling_to_zero_kills_the_task() {
+    let version = "2024-01-01T00:00:00.000Z";
+    let web = app(r#"{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.1,"mem":16}"#, version);
+    let mut h = Harness::start(vec![web.clone()]).await;
+    h.master.push(offers("O1", "agent-1", (31000, 31010)));
+    let task = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.master.push(update(&task, "TASK_RUNNING"));
+    h.wait("running", |s| s.deployments.is_empty() && s.instances.len() == 1).await;
+
+    let mut scaled = web;
+    scaled.instances = 0;
+    scaled.version = Timestamp::parse("2024-01-02T00:00:00.000Z");
+    h.target.deploy(vec![scaled]).expect("plan");
+    let kill = h.master.wait_call("KILL").await;
+    assert_eq!(kill["kill"]["task_id"]["value"], task.as_str());
+    assert_eq!(kill["kill"]["agent_id"]["value"], "agent-1");
+    h.master.push(update(&task, "TASK_KILLED"));
+    let state = h
+        .wait("the instance gone and the scale finished", |s| {
+            s.instances.is_empty() && s.deployments.is_empty()
+        })
+        .await;
+    assert!(state.intents.is_empty(), "the intent is expunged");
+    assert!(state.failures.is_empty(), "a kill is not a failure");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn deployment_finishes_only_when_the_health_check_passes() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    let web = app(
+        &format!(
+            r#"{{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.1,"mem":16,"requirePorts":true,
+                "portDefinitions":[{{"port":{port}}}],
+                "healthChecks":[{{"protocol":"TCP","portIndex":0,"intervalSeconds":1,"gracePeriodSeconds":1}}]}}"#
+        ),
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    h.master.push(offers("O1", "127.0.0.1", (u64::from(port), u64::from(port))));
+    let task = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.master.push(update(&task, "TASK_RUNNING"));
+    let state = h
+        .wait("healthy and finished", |s| {
+            s.deployments.is_empty() && s.instances.first().is_some_and(|i| i.healthy == Some(true))
+        })
+        .await;
+    assert_eq!(state.instances[0].ports, [port]);
+    drop(listener);
+    h.stop().await;
+}

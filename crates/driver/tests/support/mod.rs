@@ -1,0 +1,3 @@
+//! Test support: a scriptable fake Mesos master.
+
+pub mod fake_master;

@@ -1,0 +1,198 @@
+//! The command executor: runs a CommandInfo task as a process.
+//!
+//! Like Mesos' `mesos-executor`: TASK_STARTING, then `/bin/sh -c <value>` (or
+//! `value` with `arguments` as argv when `shell` is false) in the sandbox with
+//! `stdout`/`stderr` files, then TASK_RUNNING. The process leads its own process
+//! group, so a kill reaches everything it started: SIGTERM to the group, SIGKILL
+//! after the grace period. When the task ends by itself, whatever it left
+//! behind in its group is SIGKILLed too (Mesos destroys the container).
+//! `CommandInfo.uris` are not fetched and `user` is not switched.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use dromos_mesos::v1::{TaskState, TaskStatusReason};
+use nix::errno::Errno;
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::environment::task_environment;
+use super::{KillRequest, LaunchSpec, Reporter};
+
+/// Sends `signal` to the process group led by `pid`; false when the group is
+/// already gone (or the pid is not a valid one).
+pub(crate) fn kill_process_group(pid: u32, signal: Signal) -> bool {
+    let Ok(raw) = i32::try_from(pid) else { return false };
+    if raw <= 1 {
+        return false;
+    }
+    match killpg(Pid::from_raw(raw), signal) {
+        Ok(()) => true,
+        Err(Errno::ESRCH) => false,
+        Err(error) => {
+            tracing::warn!(pid, %signal, %error, "cannot signal process group");
+            false
+        }
+    }
+}
+
+/// How the wait for the process ended.
+enum Ending {
+    Exited(std::io::Result<ExitStatus>),
+    KillRequested(KillRequest),
+    Shutdown,
+}
+
+/// Runs the task to its terminal state, reporting each step.
+pub(super) async fn run(
+    spec: LaunchSpec,
+    reporter: Reporter,
+    mut kills: mpsc::Receiver<KillRequest>,
+    shutdown: CancellationToken,
+) {
+    reporter.report(TaskState::Starting, None, None, None);
+    let mut child = match spawn(&spec).await {
+        Ok(child) => child,
+        Err(message) => return reporter.launch_failed(message),
+    };
+    let pid = child.id();
+    tracing::info!(task_id = %spec.task.task_id, framework_id = %spec.framework_id, agent_id = %spec.agent_id,
+        pid, sandbox = %spec.sandbox.display(), "task process started");
+    reporter.report(TaskState::Running, None, None, pid);
+    let ending = tokio::select! {
+        status = child.wait() => Ending::Exited(status),
+        Some(kill) = kills.recv() => Ending::KillRequested(kill),
+        () = shutdown.cancelled() => Ending::Shutdown,
+    };
+    let (state, message) = match ending {
+        Ending::Exited(status) => exit_state(status),
+        Ending::KillRequested(kill) => {
+            if kill.killing_state {
+                reporter.report(TaskState::Killing, None, None, pid);
+            }
+            (TaskState::Killed, terminate(&mut child, pid, kill.grace, &shutdown).await)
+        }
+        Ending::Shutdown => (TaskState::Killed, terminate(&mut child, pid, Duration::ZERO, &shutdown).await),
+    };
+    if let Some(pid) = pid {
+        // Leftovers of the group (background jobs) go with the task.
+        kill_process_group(pid, Signal::SIGKILL);
+    }
+    let reason = (state == TaskState::Failed).then_some(TaskStatusReason::CommandExecutorFailed);
+    reporter.report(state, Some(message), reason, pid);
+}
+
+/// SIGTERM the group, SIGKILL it after `grace` (or at once on shutdown), reap.
+async fn terminate(
+    child: &mut Child,
+    pid: Option<u32>,
+    grace: Duration,
+    shutdown: &CancellationToken,
+) -> String {
+    let Some(pid) = pid else {
+        return describe(child.wait().await);
+    };
+    let first = if grace.is_zero() { Signal::SIGKILL } else { Signal::SIGTERM };
+    kill_process_group(pid, first);
+    let status = tokio::select! {
+        status = child.wait() => status,
+        () = tokio::time::sleep(grace) => {
+            kill_process_group(pid, Signal::SIGKILL);
+            child.wait().await
+        }
+        () = shutdown.cancelled() => {
+            kill_process_group(pid, Signal::SIGKILL);
+            child.wait().await
+        }
+    };
+    describe(status)
+}
+
+async fn spawn(spec: &LaunchSpec) -> Result<Child, String> {
+    let command = spec.task.command.clone().unwrap_or_default();
+    let value = command.value.clone().ok_or_else(|| "Task command has no value".to_owned())?;
+    tokio::fs::create_dir_all(&spec.sandbox)
+        .await
+        .map_err(|e| format!("Failed to create sandbox {}: {e}", spec.sandbox.display()))?;
+    let stdout = sandbox_file(spec, "stdout").await?;
+    let stderr = sandbox_file(spec, "stderr").await?;
+    let mut process = if command.shell.unwrap_or(true) {
+        let mut p = Command::new("/bin/sh");
+        p.arg("-c").arg(&value);
+        p
+    } else {
+        let mut p = Command::new(&value);
+        if let Some((argv0, rest)) = command.arguments.split_first() {
+            p.arg0(argv0).args(rest);
+        }
+        p
+    };
+    let sandbox = spec.sandbox.display().to_string();
+    process
+        .current_dir(&spec.sandbox)
+        .envs(task_environment(spec, &sandbox))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .process_group(0)
+        .kill_on_drop(false);
+    process.spawn().map_err(|e| format!("Failed to launch command {value:?}: {e}"))
+}
+
+async fn sandbox_file(spec: &LaunchSpec, name: &str) -> Result<std::fs::File, String> {
+    let path = spec.sandbox.join(name);
+    let file = tokio::fs::File::create(&path)
+        .await
+        .map_err(|e| format!("Failed to create {}: {e}", path.display()))?;
+    Ok(file.into_std().await)
+}
+
+/// TASK_FINISHED for exit 0, TASK_FAILED otherwise, with Mesos' message.
+fn exit_state(status: std::io::Result<ExitStatus>) -> (TaskState, String) {
+    let state = match &status {
+        Ok(s) if s.success() => TaskState::Finished,
+        _ => TaskState::Failed,
+    };
+    (state, describe(status))
+}
+
+/// "Command exited with status N" / "Command terminated with signal SIGTERM".
+fn describe(status: std::io::Result<ExitStatus>) -> String {
+    match status {
+        Ok(s) => match (s.code(), s.signal()) {
+            (Some(code), _) => format!("Command exited with status {code}"),
+            (None, Some(signal)) => {
+                let name = Signal::try_from(signal).map_or_else(|_| signal.to_string(), |s| s.to_string());
+                format!("Command terminated with signal {name}")
+            }
+            (None, None) => "Command terminated".to_owned(),
+        },
+        Err(e) => format!("Failed to wait for the command: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+
+    use dromos_mesos::v1::TaskState;
+
+    use super::exit_state;
+
+    #[test]
+    fn exit_statuses_map_to_mesos_states_and_messages() {
+        let cases = [
+            (ExitStatus::from_raw(0), TaskState::Finished, "Command exited with status 0"),
+            (ExitStatus::from_raw(3 << 8), TaskState::Failed, "Command exited with status 3"),
+            (ExitStatus::from_raw(15), TaskState::Failed, "Command terminated with signal SIGTERM"),
+        ];
+        for (status, state, message) in cases {
+            assert_eq!(exit_state(Ok(status)), (state, message.to_owned()));
+        }
+    }
+}

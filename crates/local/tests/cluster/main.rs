@@ -1,0 +1,12 @@
+//! The embedded master and agent, driven through HTTP by the real dromos
+//! scheduler client, with real processes (and Docker when an image exists).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod docker;
+mod endpoints;
+mod latency;
+mod offers;
+mod support;
+mod tasks;

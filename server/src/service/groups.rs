@@ -1,0 +1,254 @@
+//! Group operations: read the tree with status, versions, create, update
+//! (definition, rollback to a version, scaleBy, dry run), delete.
+
+use std::sync::Arc;
+
+use dromos_model::{Group, GroupUpdate, GroupUpdateKind, PathId, Timestamp};
+use tracing::instrument;
+
+use super::apps::{result_of, status_of, AppStatus};
+use super::deploy::{self, ChangeOutcome};
+use super::deployment::{plan_steps, StepAction};
+use super::error::ServiceError;
+use super::state::{GroupMeta, State};
+use super::{DeploymentResult, Service};
+
+/// A group with its apps' status, recursively (`GroupInfo`).
+#[derive(Debug, Clone)]
+pub struct GroupStatus {
+    /// Group id.
+    pub id: PathId,
+    /// Apps directly in the group.
+    pub apps: Vec<AppStatus>,
+    /// Sub-groups.
+    pub groups: Vec<GroupStatus>,
+    /// Dependencies.
+    pub dependencies: Vec<PathId>,
+    /// Version.
+    pub version: Option<Timestamp>,
+    /// `enforceRole`.
+    pub enforce_role: Option<bool>,
+}
+
+/// What `PUT /v2/groups/{id}` did.
+#[derive(Debug, Clone)]
+pub enum GroupChange {
+    /// `dryRun=true`: the steps a deployment would have.
+    DryRun(Vec<Vec<StepAction>>),
+    /// Deployed.
+    Deployed(DeploymentResult),
+}
+
+fn group_id(raw: &str) -> Result<PathId, ServiceError> {
+    PathId::parse(raw).map_err(|_| ServiceError::group_not_found(format!("/{}", raw.trim_matches('/'))))
+}
+
+fn status_tree(state: &State, group: &Group) -> GroupStatus {
+    GroupStatus {
+        id: group.id.clone(),
+        apps: group
+            .apps
+            .iter()
+            .map(|a| state.apps.get(&a.id).map_or_else(|| bare(a), |cur| status_of(state, cur)))
+            .collect(),
+        groups: group.groups.iter().map(|g| status_tree(state, g)).collect(),
+        dependencies: group.dependencies.clone(),
+        version: group.version.clone(),
+        enforce_role: group.enforce_role,
+    }
+}
+
+fn bare(app: &dromos_model::AppDefinition) -> AppStatus {
+    AppStatus {
+        app: Arc::new(app.clone()),
+        counts: Default::default(),
+        deployments: Vec::new(),
+        tasks: Vec::new(),
+    }
+}
+
+impl Service {
+    /// The group `id` (the root for `/`), its apps with status, recursively.
+    pub fn group(&self, raw_id: &str) -> Result<GroupStatus, ServiceError> {
+        let id = group_id(raw_id)?;
+        let state = self.read();
+        let tree = state.group_tree(&id).ok_or_else(|| ServiceError::group_not_found(&id))?;
+        Ok(status_tree(&state, &tree))
+    }
+
+    /// Root versions in which group `id` existed, newest first.
+    pub fn group_versions(&self, raw_id: &str) -> Result<Vec<String>, ServiceError> {
+        let id = group_id(raw_id)?;
+        let state = self.read();
+        if !state.has_group(&id) {
+            return Err(ServiceError::group_not_found(&id));
+        }
+        Ok(state
+            .root_history
+            .values()
+            .rev()
+            .filter(|r| r.groups.contains_key(&id))
+            .map(|r| r.version.to_string())
+            .collect())
+    }
+
+    /// The group `id` as it was at root version `version`.
+    pub fn group_version(&self, raw_id: &str, version: &str) -> Result<GroupStatus, ServiceError> {
+        let id = group_id(raw_id)?;
+        let state = self.read();
+        let not_found =
+            || ServiceError::GroupNotFound { id: id.to_string(), version: Some(version.to_owned()) };
+        let old = state.root_at(version).ok_or_else(not_found)?;
+        let tree = old.group_tree(&id).ok_or_else(not_found)?;
+        Ok(status_tree(&State::default(), &tree))
+    }
+
+    /// `POST /v2/groups[/{base}]`: a new group tree; 409 if it exists.
+    #[instrument(skip_all, fields(group_id = %group.id))]
+    pub async fn create_group(&self, group: Group, force: bool) -> Result<DeploymentResult, ServiceError> {
+        let id = group.id.clone();
+        let outcome = self
+            .mutate(|current, target, version| {
+                if current.has_group(&id) {
+                    return Err(ServiceError::GroupExists(id.clone()));
+                }
+                if current.apps.contains_key(&id) {
+                    return Err(ServiceError::AppExists(id.clone()));
+                }
+                replace_subtree(target, &id, Some(&group), &version);
+                deploy::finish_change(current, target, &self.change_options(version, force))
+            })
+            .await?;
+        self.announce("create-group", &id, &outcome);
+        Ok(result_of(&outcome))
+    }
+
+    /// `PUT /v2/groups/{id}`: definition merge, rollback or scaleBy; creates
+    /// a missing group; with `dry_run` only computes the steps.
+    #[instrument(skip_all, fields(group_id = %raw_id))]
+    pub async fn update_group(
+        &self,
+        raw_id: &str,
+        update: GroupUpdate,
+        force: bool,
+        dry_run: bool,
+    ) -> Result<GroupChange, ServiceError> {
+        let id = super::apps::write_id(raw_id).or_else(|e| {
+            if raw_id.trim_matches('/').is_empty() {
+                Ok(PathId::root())
+            } else {
+                Err(e)
+            }
+        })?;
+        if dry_run {
+            let current = self.read();
+            let mut target = State::clone(&current);
+            let version = super::clock::next_version(chrono::Utc::now(), current.latest_version());
+            let outcome = self.change_group(&current, &mut target, &id, update, version, true)?;
+            return Ok(GroupChange::DryRun(plan_steps(&outcome.plan)));
+        }
+        let outcome = self
+            .mutate(|current, target, version| {
+                self.change_group(current, target, &id, update, version, force)
+            })
+            .await?;
+        self.announce("update-group", &id, &outcome);
+        Ok(GroupChange::Deployed(result_of(&outcome)))
+    }
+
+    fn change_group(
+        &self,
+        current: &State,
+        target: &mut State,
+        id: &PathId,
+        update: GroupUpdate,
+        version: Timestamp,
+        force: bool,
+    ) -> Result<ChangeOutcome, ServiceError> {
+        match update.kind() {
+            GroupUpdateKind::Rollback(to) => {
+                let not_found =
+                    || ServiceError::GroupNotFound { id: id.to_string(), version: Some(to.to_string()) };
+                let old_root = current.root_at(to.as_str()).ok_or_else(not_found)?;
+                let old = old_root.group_tree(id).ok_or_else(not_found)?;
+                replace_subtree(target, id, Some(&old), &version);
+            }
+            GroupUpdateKind::ScaleBy(factor) => {
+                if !current.has_group(id) {
+                    return Err(ServiceError::group_not_found(id));
+                }
+                for app_id in current.apps_under(id) {
+                    if let Some(app) = target.apps.get(&app_id) {
+                        let scaled = (f64::from(app.instances) * factor).ceil();
+                        let instances = if scaled.is_finite() {
+                            scaled.clamp(0.0, f64::from(i32::MAX)) as i32
+                        } else {
+                            0
+                        };
+                        let next = dromos_model::AppDefinition {
+                            instances,
+                            ..dromos_model::AppDefinition::clone(app)
+                        };
+                        target.apps.insert(app_id, Arc::new(next));
+                    }
+                }
+            }
+            GroupUpdateKind::Definition => {
+                if current.apps.contains_key(id) {
+                    return Err(ServiceError::AppExists(id.clone()));
+                }
+                let base = current.group_tree(id).unwrap_or_else(|| Group::new(id.clone()));
+                let merged = update.apply_to(&base)?;
+                replace_subtree(target, id, Some(&merged), &version);
+            }
+        }
+        deploy::finish_change(current, target, &self.change_options(version, force))
+    }
+
+    /// `DELETE /v2/groups/{id}`: the group and everything in it (the root
+    /// itself stays, emptied).
+    #[instrument(skip_all, fields(group_id = %raw_id))]
+    pub async fn delete_group(&self, raw_id: &str, force: bool) -> Result<DeploymentResult, ServiceError> {
+        let id = group_id(raw_id)?;
+        let outcome = self
+            .mutate(|current, target, version| {
+                if !current.has_group(&id) {
+                    return Err(ServiceError::group_not_found(&id));
+                }
+                replace_subtree(target, &id, None, &version);
+                deploy::finish_change(current, target, &self.change_options(version, force))
+            })
+            .await?;
+        self.announce("delete-group", &id, &outcome);
+        Ok(result_of(&outcome))
+    }
+}
+
+/// Removes everything at and below `id` and puts `group` there instead.
+/// Apps equal to the current ones keep their version (see `deploy`).
+fn replace_subtree(state: &mut State, id: &PathId, group: Option<&Group>, version: &Timestamp) {
+    state.apps.retain(|app_id, _| !id.is_ancestor_of(app_id));
+    state.groups.retain(|g, _| g.is_root() || !(g == id || id.is_ancestor_of(g)));
+    state.ensure_group(&PathId::root(), version);
+    if let Some(group) = group {
+        insert_tree(state, group, version);
+    }
+}
+
+fn insert_tree(state: &mut State, group: &Group, version: &Timestamp) {
+    state.ensure_group(&group.id.parent(), version);
+    state.groups.insert(
+        group.id.clone(),
+        GroupMeta {
+            dependencies: group.dependencies.clone(),
+            version: version.clone(),
+            enforce_role: group.enforce_role,
+        },
+    );
+    for app in &group.apps {
+        state.apps.insert(app.id.clone(), Arc::new(app.clone()));
+    }
+    for sub in &group.groups {
+        insert_tree(state, sub, version);
+    }
+}

@@ -1,0 +1,128 @@
+//! The store layout and the translation between [`State`] and store batches.
+//!
+//! | namespace | key | value |
+//! |---|---|---|
+//! | `apps` | `<app id>@<version>` | the app definition JSON at that version |
+//! | `roots` | `<root version>` | [`RootSnapshot`] JSON (groups, app id → version) |
+//! | `deployments` | deployment id | [`Deployment`] JSON (running ones only) |
+//! | `instances` | task id | [`TaskRecord`] JSON (non-terminal tasks) |
+//!
+//! The newest root is the current state. A mutation's batch is computed
+//! by diffing the state before and after ([`diff`]); versions are
+//! immutable, so only additions and removals are written for them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use dromos_model::{AppDefinition, PathId, Timestamp};
+use dromos_store::{Op, Store};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::deployment::Deployment;
+use super::error::ServiceError;
+use super::instances::TaskRecord;
+use super::state::{RootSnapshot, State};
+
+const APPS: &str = "apps";
+const ROOTS: &str = "roots";
+const DEPLOYMENTS: &str = "deployments";
+const INSTANCES: &str = "instances";
+
+fn app_key(id: &PathId, version: &Timestamp) -> String {
+    format!("{id}@{version}")
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, ServiceError> {
+    serde_json::to_vec(value).map_err(|e| ServiceError::Internal(format!("encoding state: {e}")))
+}
+
+fn decode<T: DeserializeOwned>(ns: &str, key: &str, bytes: &[u8]) -> Result<T, ServiceError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ServiceError::Internal(format!("stored {ns}/{key} is unreadable: {e}")))
+}
+
+/// Reads the whole state (blocking: call from a blocking context).
+pub fn load(store: &dyn Store) -> Result<State, ServiceError> {
+    let mut state = State::default();
+    for (key, bytes) in store.list(APPS, "")? {
+        let app: AppDefinition = decode(APPS, &key, &bytes)?;
+        let Some(version) = app.version.clone() else {
+            return Err(ServiceError::Internal(format!("stored app {key} has no version")));
+        };
+        state.app_history.entry(app.id.clone()).or_default().insert(version, Arc::new(app));
+    }
+    for (key, bytes) in store.list(ROOTS, "")? {
+        let root: RootSnapshot = decode(ROOTS, &key, &bytes)?;
+        state.root_history.insert(root.version.clone(), root);
+    }
+    if let Some(latest) = state.root_history.values().next_back().cloned() {
+        state.groups = latest.groups;
+        for (id, version) in latest.apps {
+            let app = state.app_at(&id, version.as_str()).ok_or_else(|| {
+                ServiceError::Internal(format!(
+                    "root {} refers to missing app {id}@{version}",
+                    latest.version
+                ))
+            })?;
+            state.apps.insert(id, app);
+        }
+    }
+    for (key, bytes) in store.list(DEPLOYMENTS, "")? {
+        let d: Deployment = decode(DEPLOYMENTS, &key, &bytes)?;
+        state.deployments.insert(d.id.clone(), d);
+    }
+    for (key, bytes) in store.list(INSTANCES, "")? {
+        let t: TaskRecord = decode(INSTANCES, &key, &bytes)?;
+        state.tasks.insert(t.id.clone(), t);
+    }
+    Ok(state)
+}
+
+/// The batch that turns the stored `before` into `after`.
+pub fn diff(before: &State, after: &State) -> Result<Vec<Op>, ServiceError> {
+    let mut ops = Vec::new();
+    for (id, history) in &after.app_history {
+        for (version, app) in history {
+            let known = before.app_history.get(id).is_some_and(|h| h.contains_key(version));
+            if !known {
+                ops.push(Op::put(APPS, app_key(id, version), encode(app.as_ref())?));
+            }
+        }
+    }
+    for (id, history) in &before.app_history {
+        for version in history.keys() {
+            if !after.app_history.get(id).is_some_and(|h| h.contains_key(version)) {
+                ops.push(Op::delete(APPS, app_key(id, version)));
+            }
+        }
+    }
+    for (version, root) in &after.root_history {
+        if !before.root_history.contains_key(version) {
+            ops.push(Op::put(ROOTS, version.to_string(), encode(root)?));
+        }
+    }
+    for version in before.root_history.keys().filter(|v| !after.root_history.contains_key(*v)) {
+        ops.push(Op::delete(ROOTS, version.to_string()));
+    }
+    diff_map(DEPLOYMENTS, &before.deployments, &after.deployments, &mut ops)?;
+    diff_map(INSTANCES, &before.tasks, &after.tasks, &mut ops)?;
+    Ok(ops)
+}
+
+fn diff_map<T: Serialize + PartialEq>(
+    ns: &str,
+    before: &BTreeMap<String, T>,
+    after: &BTreeMap<String, T>,
+    ops: &mut Vec<Op>,
+) -> Result<(), ServiceError> {
+    for (key, value) in after {
+        if before.get(key) != Some(value) {
+            ops.push(Op::put(ns, key.clone(), encode(value)?));
+        }
+    }
+    for key in before.keys().filter(|k| !after.contains_key(*k)) {
+        ops.push(Op::delete(ns, key.clone()));
+    }
+    Ok(())
+}
