@@ -2,23 +2,30 @@
 //! functions call it through the Leptos context; the REST API calls the same
 //! implementation directly, so the two front doors cannot drift apart.
 //!
-//! Every method is synchronous and must not block on I/O for long: the
-//! implementation answers from its in-memory state, or wraps a store write
-//! in `tokio::task::block_in_place`. Errors are [`ApiError`]s carrying the
+//! Reads are synchronous and answer from in-memory state; writes and
+//! questions to the cluster return a [`BackendFuture`] the server function
+//! awaits, so no request thread blocks on the store. Errors are [`ApiError`]s carrying the
 //! status and Marathon message the REST API answers for the same failure
 //! (the server maps its own error type to it in one place).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use crate::api::app_changes::DeploymentRef;
 use crate::api::apps::{AppDetail, AppSummary};
-use crate::api::cluster::{ClusterOverview, NodeView, Resources};
+use crate::api::cluster::{ClusterOverview, NodeView};
 use crate::api::deployments::DeploymentView;
 use crate::api::info::SystemInfo;
 use crate::error::ApiError;
 use crate::model::{AppDefinition, PathId};
+
+/// What a backend call that may wait (a durable write, a question to the
+/// cluster) returns: a future the server function awaits, so no request
+/// thread blocks on the store.
+pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
 
 /// Operations the console needs from the server.
 ///
@@ -28,6 +35,7 @@ use crate::model::{AppDefinition, PathId};
 /// same app; `force == true` cancels those deployments and goes ahead. A
 /// write that changes nothing returns a [`DeploymentRef`] with an empty
 /// `deployment_id`. An unknown app id is 404 ("App '/x' does not exist").
+/// Writes resolve once the change is durable.
 pub trait Backend: Send + Sync + 'static {
     /// Build and uptime information.
     fn system_info(&self) -> SystemInfo;
@@ -37,109 +45,73 @@ pub trait Backend: Send + Sync + 'static {
     /// an empty list, not an error. `status` must follow
     /// [`crate::api::status::AppStatus::derive`]; `tasks` counts
     /// non-terminal instances like `/v2/apps?embed=apps.counts`.
-    fn list_apps(&self, group: &PathId) -> Result<Vec<AppSummary>, ApiError> {
-        let _ = group;
-        Ok(Vec::new())
-    }
+    fn list_apps(&self, group: &PathId) -> Result<Vec<AppSummary>, ApiError>;
 
     /// One app: its row, current definition (as `GET /v2/apps/{id}`),
     /// non-terminal tasks, stored versions newest first, its launch-queue
     /// entry if queued, and running deployments that touch it. 404 if unknown.
-    fn get_app(&self, id: &PathId) -> Result<AppDetail, ApiError> {
-        Err(ApiError::app_not_found(&id.to_string()))
-    }
+    fn get_app(&self, id: &PathId) -> Result<AppDetail, ApiError>;
 
     /// The definition of app `id` at `version` (`GET
     /// /v2/apps/{id}/versions/{version}`); 404 for an unknown app or version.
-    fn app_version(&self, id: &PathId, version: &str) -> Result<AppDefinition, ApiError> {
-        let _ = version;
-        Err(ApiError::app_not_found(&id.to_string()))
-    }
+    fn app_version(&self, id: &PathId, version: &str) -> Result<AppDefinition, ApiError>;
 
     /// `POST /v2/apps` with body `json`: validated with
     /// [`crate::model::parse_app`] (400 / 422 with its violations), 409
     /// "An app with id [/x] already exists." if the id is taken, 409 if the
     /// id clashes with a group.
-    fn create_app(&self, json: &str, force: bool) -> Result<DeploymentRef, ApiError> {
-        let _ = (json, force);
-        Err(not_implemented())
-    }
+    fn create_app<'a>(&'a self, json: &'a str, force: bool) -> BackendFuture<'a, DeploymentRef>;
 
     /// Replaces app `id` with the complete definition `json` (`PUT
     /// /v2/apps/{id}?partialUpdate=false`). A different `id` inside `json`
     /// is 422 at `/id`; the path `id` wins if `json` has none. Creates the
     /// app if it does not exist, like Marathon's PUT.
-    fn update_app(&self, id: &PathId, json: &str, force: bool) -> Result<DeploymentRef, ApiError> {
-        let _ = (id, json, force);
-        Err(not_implemented())
-    }
+    fn update_app<'a>(
+        &'a self,
+        id: &'a PathId,
+        json: &'a str,
+        force: bool,
+    ) -> BackendFuture<'a, DeploymentRef>;
 
     /// Sets `instances` (0 suspends); keeps the rest of the definition.
     /// 422 at `/instances` above the documented maximum.
-    fn scale_app(&self, id: &PathId, instances: u32, force: bool) -> Result<DeploymentRef, ApiError> {
-        let _ = (id, instances, force);
-        Err(not_implemented())
-    }
+    fn scale_app<'a>(
+        &'a self,
+        id: &'a PathId,
+        instances: u32,
+        force: bool,
+    ) -> BackendFuture<'a, DeploymentRef>;
 
     /// `POST /v2/apps/{id}/restart`: replaces every instance.
-    fn restart_app(&self, id: &PathId, force: bool) -> Result<DeploymentRef, ApiError> {
-        let _ = (id, force);
-        Err(not_implemented())
-    }
+    fn restart_app<'a>(&'a self, id: &'a PathId, force: bool) -> BackendFuture<'a, DeploymentRef>;
 
     /// `DELETE /v2/apps/{id}`: stops every instance and removes the app.
-    fn delete_app(&self, id: &PathId, force: bool) -> Result<DeploymentRef, ApiError> {
-        let _ = (id, force);
-        Err(not_implemented())
-    }
+    fn delete_app<'a>(&'a self, id: &'a PathId, force: bool) -> BackendFuture<'a, DeploymentRef>;
 
     /// `DELETE /v2/apps/{id}/tasks/{task_id}[?scale=true]`: kills one
     /// instance; 404 "Task 'x' does not exist" when it is not one of the
     /// app's. With `scale` the app's `instances` drops by one.
-    fn kill_task(&self, app: &PathId, task_id: &str, scale: bool) -> Result<(), ApiError> {
-        let _ = (app, task_id, scale);
-        Err(not_implemented())
-    }
+    fn kill_task<'a>(&'a self, app: &'a PathId, task_id: &'a str, scale: bool) -> BackendFuture<'a, ()>;
 
     /// `DELETE /v2/queue/{id}/delay`; 404 when the app is not queued.
-    fn reset_delay(&self, id: &PathId) -> Result<(), ApiError> {
-        let _ = id;
-        Err(not_implemented())
-    }
+    fn reset_delay(&self, id: &PathId) -> Result<(), ApiError>;
 
     /// Running deployments, oldest first (`GET /v2/deployments`).
-    fn list_deployments(&self) -> Result<Vec<DeploymentView>, ApiError> {
-        Ok(Vec::new())
-    }
+    fn list_deployments(&self) -> Result<Vec<DeploymentView>, ApiError>;
 
     /// `DELETE /v2/deployments/{id}[?force=true]`: without `force` starts
     /// and returns the rollback deployment; with `force` stops the
     /// deployment where it is and returns `None`. 404 for an unknown id.
-    fn cancel_deployment(&self, id: &str, force: bool) -> Result<Option<DeploymentRef>, ApiError> {
-        let _ = force;
-        Err(ApiError::new(404, format!("DeploymentPlan {id} does not exist")))
-    }
+    fn cancel_deployment<'a>(&'a self, id: &'a str, force: bool) -> BackendFuture<'a, Option<DeploymentRef>>;
 
     /// Resources used and offered by active agents, active agent count and
-    /// non-terminal task counts by Mesos state.
-    fn cluster_overview(&self) -> Result<ClusterOverview, ApiError> {
-        Ok(ClusterOverview {
-            agents: 0,
-            used: Resources::default(),
-            total: Resources::default(),
-            tasks_by_state: Vec::new(),
-        })
-    }
+    /// non-terminal task counts by Mesos state. Without agent data (no
+    /// cluster view) the agent count and resources are zero.
+    fn cluster_overview(&self) -> BackendFuture<'_, ClusterOverview>;
 
-    /// Every agent the scheduler knows, inactive ones included.
-    fn list_nodes(&self) -> Result<Vec<NodeView>, ApiError> {
-        Ok(Vec::new())
-    }
-}
-
-/// The transitional answer of an unimplemented write.
-fn not_implemented() -> ApiError {
-    ApiError::new(501, "not implemented by this server yet")
+    /// Every agent the scheduler knows, inactive ones included (empty
+    /// without agent data).
+    fn list_nodes(&self) -> BackendFuture<'_, Vec<NodeView>>;
 }
 
 /// The form in which the backend travels through the Leptos context.

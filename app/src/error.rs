@@ -104,7 +104,10 @@ mod tests {
 
     #[test]
     fn only_a_409_about_a_lock_offers_force() {
-        let locked = ApiError::new(409, "App is locked by one or more deployments. Override with the option '?force=true'.");
+        let locked = ApiError::new(
+            409,
+            "App is locked by one or more deployments. Override with the option '?force=true'.",
+        );
         let exists = ApiError::new(409, "An app with id [/a] already exists.");
         assert!(locked.is_locked());
         assert!(!exists.is_locked());

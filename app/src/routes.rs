@@ -13,7 +13,8 @@ pub const DASHBOARD: StaticSegment<&str> = StaticSegment("");
 /// `/services`: the root group and the apps in it.
 pub const SERVICES: StaticSegment<&str> = StaticSegment("services");
 /// `/services/new`: the editor for a new app.
-pub const NEW_APP: (StaticSegment<&str>, StaticSegment<&str>) = (StaticSegment("services"), StaticSegment("new"));
+pub const NEW_APP: (StaticSegment<&str>, StaticSegment<&str>) =
+    (StaticSegment("services"), StaticSegment("new"));
 /// `/services/app/*id`: one app.
 pub const APP_DETAIL: (StaticSegment<&str>, StaticSegment<&str>, WildcardSegment) =
     (StaticSegment("services"), StaticSegment("app"), WildcardSegment("id"));
@@ -21,7 +22,8 @@ pub const APP_DETAIL: (StaticSegment<&str>, StaticSegment<&str>, WildcardSegment
 pub const EDIT_APP: (StaticSegment<&str>, StaticSegment<&str>, WildcardSegment) =
     (StaticSegment("services"), StaticSegment("edit"), WildcardSegment("id"));
 /// `/services/*group`: one group.
-pub const GROUP: (StaticSegment<&str>, WildcardSegment) = (StaticSegment("services"), WildcardSegment("group"));
+pub const GROUP: (StaticSegment<&str>, WildcardSegment) =
+    (StaticSegment("services"), WildcardSegment("group"));
 /// `/deployments`: running deployments and their progress.
 pub const DEPLOYMENTS: StaticSegment<&str> = StaticSegment("deployments");
 /// `/nodes`: the agents of the cluster.

@@ -10,7 +10,8 @@ use fantoccini::Locator;
 const WAIT: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn console_cluster_pages_show_allocation_nodes_and_deployments() -> Result<(), Box<dyn std::error::Error>> {
+async fn console_cluster_pages_show_allocation_nodes_and_deployments(
+) -> Result<(), Box<dyn std::error::Error>> {
     let server = DromosProcess::start(&binary()?, &[])?;
     let browser = Browser::start().await?;
     let c = &browser.client;
@@ -20,7 +21,9 @@ async fn console_cluster_pages_show_allocation_nodes_and_deployments() -> Result
     for gauge in ["alloc-cpu", "alloc-mem", "alloc-disk"] {
         browser.wait_text(&format!("[data-testid={gauge}-text]"), WAIT, |t| t.contains(" of ")).await?;
     }
-    browser.wait_text("[data-testid=agents-count]", WAIT, |t| t.ends_with("agent") || t.ends_with("agents")).await?;
+    browser
+        .wait_text("[data-testid=agents-count]", WAIT, |t| t.ends_with("agent") || t.ends_with("agents"))
+        .await?;
     browser.wait_text("[data-testid=services-running-count]", WAIT, |t| t.parse::<u32>().is_ok()).await?;
     browser.screenshot("console-dashboard-cluster").await?;
 

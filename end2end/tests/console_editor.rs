@@ -54,13 +54,26 @@ async fn console_editor_validates_as_you_type_and_deploys_from_the_form() -> Tes
     }
     browser.wait_text("[data-testid=validation-state]", WAIT, |t| t == "Valid").await?;
 
+    // Row builders: an environment variable and a constraint.
+    c.find(Locator::Css("[data-testid=add-env]")).await?.click().await?;
+    c.find(Locator::Css("[data-testid=env-key]")).await?.send_keys("GREETING").await?;
+    c.find(Locator::Css("[data-testid=env-value]")).await?.send_keys("hello").await?;
+    c.find(Locator::Css("[data-testid=add-constraint]")).await?.click().await?;
+    c.find(Locator::Css("[data-testid=constraint-row]")).await?;
+    c.execute("document.querySelector('[data-testid=section-env]').scrollIntoView()", vec![]).await?;
+    browser.screenshot("console-editor-rows").await?;
+    c.execute("window.scrollTo(0, 0)", vec![]).await?;
+
     // JSON mode shows the same document, and edits there reach the form.
     c.find(Locator::Css("[data-testid=json-mode]")).await?.click().await?;
     let json = c.find(Locator::Css("[data-testid=json-editor]")).await?;
     let text = json.prop("value").await?.unwrap_or_default();
-    assert!(text.contains("\"id\": \"e2e-form\"") && text.contains("\"mem\": 32"), "JSON mode: {text}");
+    for want in ["\"id\": \"e2e-form\"", "\"mem\": 32", "\"GREETING\": \"hello\"", "\"UNIQUE\""] {
+        assert!(text.contains(want), "JSON mode lacks {want}: {text}");
+    }
     json.clear().await?;
-    json.send_keys(r#"{"id": "e2e-form", "cmd": "sleep 1000", "cpus": 0.1, "mem": 48, "instances": 1}"#).await?;
+    json.send_keys(r#"{"id": "e2e-form", "cmd": "sleep 1000", "cpus": 0.1, "mem": 48, "instances": 1}"#)
+        .await?;
     let mem = c.find(Locator::Css("[data-testid=field-mem]")).await?;
     let deadline = tokio::time::Instant::now() + WAIT;
     while mem.prop("value").await?.as_deref() != Some("48") {
@@ -74,7 +87,9 @@ async fn console_editor_validates_as_you_type_and_deploys_from_the_form() -> Tes
     browser.wait_text("[data-testid=page-title]", WAIT, |t| t == "/e2e-form").await?;
     browser.screenshot("console-editor-deployed").await?;
     c.find(Locator::Css("[data-testid=nav-services]")).await?.click().await?;
-    browser.wait_text("[data-testid=service-row][data-app-id='/e2e-form']", WAIT, |t| t.contains("e2e-form")).await?;
+    browser
+        .wait_text("[data-testid=service-row][data-app-id='/e2e-form']", WAIT, |t| t.contains("e2e-form"))
+        .await?;
     browser.close().await?;
     Ok(())
 }

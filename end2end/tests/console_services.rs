@@ -32,14 +32,24 @@ async fn open(browser: &Browser, server: &DromosProcess, path: &str) -> TestResu
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_services_lists_rest_created_apps_by_group_and_filter() -> TestResult {
     let server = DromosProcess::start(&binary()?, &[])?;
-    create_app(&server, json!({"id": "/e2e/web", "cmd": "sleep 1000", "cpus": 0.1, "mem": 32, "instances": 1})).await?;
-    create_app(&server, json!({"id": "/e2e-idle", "cmd": "sleep 1000", "cpus": 0.1, "mem": 16, "instances": 0})).await?;
+    create_app(
+        &server,
+        json!({"id": "/e2e/web", "cmd": "sleep 1000", "cpus": 0.1, "mem": 32, "instances": 1}),
+    )
+    .await?;
+    create_app(
+        &server,
+        json!({"id": "/e2e-idle", "cmd": "sleep 1000", "cpus": 0.1, "mem": 16, "instances": 0}),
+    )
+    .await?;
     let browser = Browser::start().await?;
     let c = &browser.client;
 
     open(&browser, &server, "/services").await?;
     browser.wait_text("[data-testid=group-row][data-group-id='/e2e']", WAIT, |t| t.contains("e2e")).await?;
-    browser.wait_text("[data-testid=service-row][data-app-id='/e2e-idle']", WAIT, |t| t.contains("Suspended")).await?;
+    browser
+        .wait_text("[data-testid=service-row][data-app-id='/e2e-idle']", WAIT, |t| t.contains("Suspended"))
+        .await?;
     browser.screenshot("console-services-root").await?;
 
     // Into the group, client-side.
@@ -47,7 +57,9 @@ async fn console_services_lists_rest_created_apps_by_group_and_filter() -> TestR
     let row = "[data-testid=service-row][data-app-id='/e2e/web']";
     browser.wait_text(row, WAIT, |t| t.contains("web")).await?;
     browser.wait_text("[data-testid=breadcrumbs]", WAIT, |t| t.contains("e2e")).await?;
-    browser.wait_text(&format!("{row} [data-testid=service-instances]"), WAIT, |t| t.ends_with("of 1")).await?;
+    browser
+        .wait_text(&format!("{row} [data-testid=service-instances]"), WAIT, |t| t.ends_with("of 1"))
+        .await?;
     browser.screenshot("console-services-group").await?;
 
     // A text filter searches the whole tree, flat.
@@ -75,13 +87,18 @@ async fn console_services_lists_rest_created_apps_by_group_and_filter() -> TestR
 async fn console_services_pages_and_scales_from_the_table() -> TestResult {
     let server = DromosProcess::start(&binary()?, &[])?;
     for i in 0..55 {
-        create_app(&server, json!({"id": format!("/many/app-{i:03}"), "cmd": "sleep 1000", "instances": 0})).await?;
+        create_app(&server, json!({"id": format!("/many/app-{i:03}"), "cmd": "sleep 1000", "instances": 0}))
+            .await?;
     }
     let browser = Browser::start().await?;
     let c = &browser.client;
 
     open(&browser, &server, "/services/many").await?;
-    browser.wait_text("[data-testid=page-info]", WAIT, |t| t.starts_with("55 services") && t.ends_with("page 1 of 2")).await?;
+    browser
+        .wait_text("[data-testid=page-info]", WAIT, |t| {
+            t.starts_with("55 services") && t.ends_with("page 1 of 2")
+        })
+        .await?;
     c.find(Locator::Css("[data-testid=page-next]")).await?.click().await?;
     browser.wait_text("[data-testid=page-info]", WAIT, |t| t.ends_with("page 2 of 2")).await?;
     browser.wait_text("[data-testid=service-row][data-app-id='/many/app-054']", WAIT, |_| true).await?;
@@ -94,7 +111,9 @@ async fn console_services_pages_and_scales_from_the_table() -> TestResult {
     count.send_keys("2").await?;
     browser.screenshot("console-scale-dialog").await?;
     c.find(Locator::Css("[data-testid=command-confirm]")).await?.click().await?;
-    browser.wait_text(&format!("{row} [data-testid=service-instances]"), WAIT, |t| t.ends_with("of 2")).await?;
+    browser
+        .wait_text(&format!("{row} [data-testid=service-instances]"), WAIT, |t| t.ends_with("of 2"))
+        .await?;
     browser.close().await?;
     Ok(())
 }

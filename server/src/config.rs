@@ -65,6 +65,25 @@ pub struct ServeArgs {
     #[arg(long, env = "DROMOS_AGENT_ATTRIBUTES", default_value = "")]
     pub agent_attributes: String,
 
+    /// High availability: keep all state in ZooKeeper instead of SQLite and
+    /// elect one leader among the dromos instances given the same URL,
+    /// e.g. `zk://host1:2181,host2:2181/dromos`. Only the leader schedules;
+    /// the others proxy the API to it.
+    #[arg(long, env = "DROMOS_ZK")]
+    pub zk: Option<String>,
+
+    /// With `--zk`: the ZooKeeper session timeout in milliseconds. A leader
+    /// that loses its session for this long is replaced (Marathon's
+    /// `--zk_session_timeout`).
+    #[arg(long, env = "DROMOS_ZK_SESSION_TIMEOUT", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1_000..=600_000))]
+    pub zk_session_timeout: u64,
+
+    /// `host:port` under which the other instances and clients reach this
+    /// one (published in the election, used by followers to proxy).
+    /// Default: the bound `--http-addr`.
+    #[arg(long, env = "DROMOS_ADVERTISE_ADDR")]
+    pub advertise_addr: Option<String>,
+
     /// Log line format; the level comes from RUST_LOG (default `info`).
     #[arg(long, env = "DROMOS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -80,6 +99,11 @@ pub enum LogFormat {
 }
 
 impl ServeArgs {
+    /// `--zk-session-timeout` as a duration.
+    pub fn zk_session_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.zk_session_timeout)
+    }
+
     /// The data directory, resolved against the platform default.
     pub fn resolved_data_dir(&self) -> PathBuf {
         if let Some(dir) = &self.data_dir {
@@ -116,6 +140,29 @@ mod tests {
         let Some(Command::Serve(args)) = cli.command else { panic!("expected serve") };
         assert_eq!(args.http_addr.port(), 0);
         assert_eq!(args.resolved_data_dir(), std::path::PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn ha_flags_default_to_single_mode_and_parse_when_given() {
+        let single = Cli::try_parse_from(["dromos"]).expect("no arguments parse");
+        assert_eq!(single.serve.zk, None);
+        assert_eq!(single.serve.zk_session_timeout().as_millis(), 10_000);
+        assert_eq!(single.serve.advertise_addr, None);
+        let ha = Cli::try_parse_from([
+            "dromos",
+            "--zk",
+            "zk://a:2181,b:2181/dromos",
+            "--zk-session-timeout",
+            "2000",
+            "--advertise-addr",
+            "node1:8080",
+        ])
+        .expect("HA flags parse");
+        assert_eq!(ha.serve.zk.as_deref(), Some("zk://a:2181,b:2181/dromos"));
+        assert_eq!(ha.serve.zk_session_timeout().as_millis(), 2000);
+        assert_eq!(ha.serve.advertise_addr.as_deref(), Some("node1:8080"));
+        let too_short = Cli::try_parse_from(["dromos", "--zk-session-timeout", "10"]).expect_err("must fail");
+        assert!(too_short.to_string().contains("--zk-session-timeout"), "{too_short}");
     }
 
     #[test]

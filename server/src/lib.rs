@@ -8,7 +8,11 @@
 //! - [`service`]: the one service layer every front door calls (REST,
 //!   console server functions, CLI), over the durable store.
 //! - [`events`]: the event bus behind `/v2/events`.
+//! - [`ha`]: with `--zk`, the leader election, the leader-only scheduler
+//!   and the proxy from followers to the leader.
 //! - [`metrics`]: counters behind `/metrics`.
+//! - [`scheduling`]: the scheduler run loop over the service, against the
+//!   embedded cluster or a Mesos master.
 //! - [`shutdown`]: one cancellation fanned out to every loop.
 //! - [`telemetry`]: structured logs.
 //!
@@ -18,8 +22,10 @@
 pub mod cluster;
 pub mod config;
 pub mod events;
+pub mod ha;
 pub mod http;
 pub mod metrics;
+pub mod scheduling;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;
@@ -27,6 +33,7 @@ pub mod telemetry;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use config::ServeArgs;
@@ -41,6 +48,10 @@ pub enum ServeError {
     DataDir { dir: std::path::PathBuf, source: std::io::Error },
     #[error("cannot open the store in {dir}: {source}")]
     Store { dir: std::path::PathBuf, source: dromos_store::StoreError },
+    #[error("cannot open the ZooKeeper store at {url}: {source}")]
+    ZkStore { url: String, source: dromos_store::StoreError },
+    #[error("cannot join the leader election: {0}")]
+    Election(#[source] ha::HaError),
     #[error("cannot load the stored state: {0}")]
     Service(#[source] service::ServiceError),
     #[error("cannot start the embedded cluster: {0}")]
@@ -68,37 +79,106 @@ pub async fn run(
     std::fs::create_dir_all(&data_dir)
         .map_err(|source| ServeError::DataDir { dir: data_dir.clone(), source })?;
     let local_addr = listener.local_addr().map_err(ServeError::Http)?;
-    let service =
-        Arc::new(open_service(ServiceConfig::from_args(local_addr, &args), data_dir.clone()).await?);
+    let config = ServiceConfig::from_args(local_addr, &args);
+    let advertised = config.advertised.clone();
+    let service = Arc::new(open_service(config, &args, data_dir.clone()).await?);
+    if cluster::is_local(&args.master) {
+        scheduling::orphans::reap(&data_dir);
+    }
     let master = cluster::start(&args, &data_dir, &shutdown).map_err(ServeError::Cluster)?;
-    let router = http::router(service).merge(cluster::routes(&master));
+    if let cluster::Master::Local(local) = &master {
+        service.set_cluster_view(service::console::cluster::local_cluster_view(local.clone()));
+    }
+    let mut router = http::router(service.clone()).merge(cluster::routes(&master));
+    let start_work = leader_work(service.clone(), &args, local_addr);
+    let (office, ha) = match &args.zk {
+        None => (start_work_now(start_work, &shutdown), None),
+        Some(zk) => {
+            let (ha, states) = ha::Ha::join(zk, args.zk_session_timeout(), &advertised)
+                .await
+                .map_err(ServeError::Election)?;
+            service.stand_down(None);
+            router = router.layer(axum::Extension(ha.clone())).layer(axum::middleware::from_fn_with_state(
+                ha::proxy::Proxy::new(service.clone()),
+                ha::proxy::leader_proxy,
+            ));
+            let office = tokio::spawn(ha::office::run(service.clone(), states, start_work, shutdown.clone()));
+            (office, Some(ha))
+        }
+    };
     tracing::info!(
         addr = %local_addr,
         data_dir = %data_dir.display(),
         master = %args.master,
+        zk = args.zk.as_deref().unwrap_or("none"),
+        advertised = %advertised,
         console = http::assets::console_available(),
         "dromos is serving on http://{local_addr}"
     );
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await
-        .map_err(ServeError::Http)?;
+        .await;
+    // The HTTP server is down: stop the scheduler (and step down), hand
+    // leadership over at once, stop the embedded cluster.
+    shutdown.cancel();
+    if let Err(err) = office.await {
+        tracing::error!(error = %err, "the scheduler task ended abnormally");
+    }
+    if let Some(ha) = ha {
+        ha.close().await;
+    }
     if let cluster::Master::Local(cluster) = master {
-        // The HTTP server is down; stop the tasks of the embedded cluster.
-        shutdown.cancel();
         cluster.stopped().await;
     }
+    served.map_err(ServeError::Http)?;
     tracing::info!("dromos stopped");
     Ok(())
 }
 
-/// Opens the SQLite store under `data_dir` and loads the service state
-/// (blocking work, done on a blocking thread).
-async fn open_service(config: ServiceConfig, data_dir: std::path::PathBuf) -> Result<Service, ServeError> {
+/// What the leader runs while in office: the scheduler run loop against
+/// the configured master (the embedded cluster is reached over loopback on
+/// `local_addr`). Called again on every re-election, with a fresh token
+/// that is cancelled the moment leadership is lost.
+fn leader_work(
+    service: Arc<Service>,
+    args: &ServeArgs,
+    local_addr: std::net::SocketAddr,
+) -> ha::office::StartWork {
+    let master_url =
+        if cluster::is_local(&args.master) { format!("http://{local_addr}") } else { args.master.clone() };
+    let args = args.clone();
+    Box::new(move |token: CancellationToken| {
+        scheduling::spawn(service.clone(), master_url.clone(), &args, token)
+    })
+}
+
+/// Without `--zk` this instance always leads: starts the work once, and
+/// returns a task that ends when it has stopped after `shutdown`.
+fn start_work_now(mut start_work: ha::office::StartWork, shutdown: &CancellationToken) -> JoinHandle<()> {
+    start_work(shutdown.child_token())
+}
+
+/// Opens the store (ZooKeeper with `--zk`, else SQLite under `data_dir`)
+/// and loads the service state (blocking work, done on a blocking thread).
+async fn open_service(
+    config: ServiceConfig,
+    args: &ServeArgs,
+    data_dir: std::path::PathBuf,
+) -> Result<Service, ServeError> {
+    let zk = args.zk.clone();
+    let session_timeout = args.zk_session_timeout();
     tokio::task::spawn_blocking(move || {
-        let store = dromos_store::SqliteStore::open(&data_dir, dromos_store::SqliteOptions::default())
-            .map_err(|source| ServeError::Store { dir: data_dir.clone(), source })?;
-        Service::open(config, Arc::new(store)).map_err(ServeError::Service)
+        let store: Arc<dyn dromos_store::Store> = match zk {
+            Some(url) => Arc::new(
+                dromos_store::ZkStore::connect(&url, session_timeout)
+                    .map_err(|source| ServeError::ZkStore { url: url.clone(), source })?,
+            ),
+            None => Arc::new(
+                dromos_store::SqliteStore::open(&data_dir, dromos_store::SqliteOptions::default())
+                    .map_err(|source| ServeError::Store { dir: data_dir.clone(), source })?,
+            ),
+        };
+        Service::open(config, store).map_err(ServeError::Service)
     })
     .await
     .map_err(|e| ServeError::Service(service::ServiceError::Internal(format!("start-up task failed: {e}"))))?

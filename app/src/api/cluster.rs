@@ -70,7 +70,7 @@ pub async fn get_dashboard() -> Result<Dashboard, ApiError> {
     let backend = crate::backend::use_backend()?;
     let apps = backend.list_apps(&crate::model::PathId::root())?;
     Ok(Dashboard {
-        cluster: backend.cluster_overview()?,
+        cluster: backend.cluster_overview().await?,
         services: StatusCounts::of(apps.iter().map(|a| a.status)),
         unhealthy_instances: apps.iter().map(|a| a.tasks.unhealthy).sum(),
     })
@@ -79,5 +79,5 @@ pub async fn get_dashboard() -> Result<Dashboard, ApiError> {
 /// Every agent, by host name.
 #[server(endpoint = "cluster/nodes")]
 pub async fn list_nodes() -> Result<Vec<NodeView>, ApiError> {
-    crate::backend::use_backend()?.list_nodes()
+    crate::backend::use_backend()?.list_nodes().await
 }

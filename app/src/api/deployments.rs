@@ -43,5 +43,5 @@ pub async fn list_deployments() -> Result<Vec<DeploymentView>, ApiError> {
 /// and returned; with `force` the deployment just stops where it is.
 #[server(endpoint = "deployments/cancel")]
 pub async fn cancel_deployment(id: String, force: bool) -> Result<Option<DeploymentRef>, ApiError> {
-    crate::backend::use_backend()?.cancel_deployment(&id, force)
+    crate::backend::use_backend()?.cancel_deployment(&id, force).await
 }

@@ -75,7 +75,8 @@ fn filters_search_the_whole_subtree_flat() {
 
 #[test]
 fn sorting_by_total_cpus_descending_breaks_ties_by_id() {
-    let query = ServiceQuery { text: "/".into(), sort: SortKey::Cpus, descending: true, ..ServiceQuery::default() };
+    let query =
+        ServiceQuery { text: "/".into(), sort: SortKey::Cpus, descending: true, ..ServiceQuery::default() };
     let page = ServicesPage::build(sample(), &query);
     assert_eq!(ids(&page), ["/prod/api", "/db", "/web", "/production", "/prod/cache/redis"]);
 }

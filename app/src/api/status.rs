@@ -121,7 +121,11 @@ mod tests {
             ((0, 0, true, NotQueued), Deploying),
         ];
         for ((desired, running, deploying, queue), want) in cases {
-            assert_eq!(AppStatus::derive(desired, running, deploying, queue), want, "{desired} {running} {deploying} {queue:?}");
+            assert_eq!(
+                AppStatus::derive(desired, running, deploying, queue),
+                want,
+                "{desired} {running} {deploying} {queue:?}"
+            );
         }
     }
 

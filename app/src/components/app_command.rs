@@ -56,7 +56,9 @@ impl CommandKind {
             Self::Resume => format!("Resume {id} with how many instances?"),
             Self::Restart => format!("Restart every instance of {id}?"),
             Self::Suspend => format!("Suspend {id}? All its instances are stopped."),
-            Self::Destroy => format!("Destroy {id}? Its instances are stopped and its configuration is deleted."),
+            Self::Destroy => {
+                format!("Destroy {id}? Its instances are stopped and its configuration is deleted.")
+            }
         }
     }
 }
@@ -85,9 +87,13 @@ async fn run(command: AppCommand, count: u32, force: bool) -> Result<DeploymentR
 /// The dialog for `pending` (hidden while `None`). `on_done` runs after a
 /// successful change, with the action that succeeded.
 #[component]
-pub fn AppCommandDialog(pending: RwSignal<Option<AppCommand>>, on_done: Callback<CommandKind>) -> impl IntoView {
+pub fn AppCommandDialog(
+    pending: RwSignal<Option<AppCommand>>,
+    on_done: Callback<CommandKind>,
+) -> impl IntoView {
     let count = RwSignal::new(String::new());
-    let action = Action::new(|(command, n, force): &(AppCommand, u32, bool)| run(command.clone(), *n, *force));
+    let action =
+        Action::new(|(command, n, force): &(AppCommand, u32, bool)| run(command.clone(), *n, *force));
     let error = RwSignal::new(None::<ApiError>);
     Effect::new(move |_| {
         if let Some(command) = pending.get() {
@@ -119,15 +125,16 @@ pub fn AppCommandDialog(pending: RwSignal<Option<AppCommand>>, on_done: Callback
     move || {
         pending.get().map(|command| {
             view! {
-                <div class="dialog-backdrop">
+                <div class="dialog-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { pending.set(None) }>
                     <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="command-title" data-testid="command-dialog">
                         <h2 id="command-title">{format!("{} {}", command.kind.label(), command.app_id)}</h2>
                         <p>{command.kind.question(&command.app_id)}</p>
                         {command.kind.asks_for_count().then(|| view! {
                             <label class="field">
                                 <span>"Instances"</span>
-                                <input type="number" min="0" data-testid="command-count" prop:value=count
-                                    on:input=move |ev| count.set(event_target_value(&ev)) />
+                                <input type="number" min="0" autofocus data-testid="command-count" prop:value=count
+                                    on:input=move |ev| count.set(event_target_value(&ev))
+                                    on:keydown=move |ev| if ev.key() == "Enter" { submit(false) } />
                             </label>
                         })}
                         {move || error.get().map(|e| dialog_error(e, command.kind, submit))}
@@ -136,6 +143,7 @@ pub fn AppCommandDialog(pending: RwSignal<Option<AppCommand>>, on_done: Callback
                             <button
                                 class=if command.kind == CommandKind::Destroy { "button danger" } else { "button primary" }
                                 data-testid="command-confirm"
+                                autofocus=!command.kind.asks_for_count()
                                 disabled=move || action.pending().get()
                                 on:click=move |_| submit(false)
                             >

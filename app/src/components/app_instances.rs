@@ -11,7 +11,9 @@ use crate::error::ApiError;
 #[component]
 pub fn InstancesTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView {
     let app_id = detail.summary.id.clone();
-    let kill = Action::new(|(app, task, scale): &(String, String, bool)| kill_task(app.clone(), task.clone(), *scale));
+    let kill = Action::new(|(app, task, scale): &(String, String, bool)| {
+        kill_task(app.clone(), task.clone(), *scale)
+    });
     let error = RwSignal::new(None::<ApiError>);
     Effect::new(move |_| match kill.value().get() {
         Some(Ok(())) => {

@@ -106,7 +106,9 @@ fn AppTableRow(app: AppSummary, command: RwSignal<Option<AppCommand>>) -> impl I
     let ask = {
         let id = app.id.clone();
         let desired = app.instances;
-        move |kind: CommandKind| command.set(Some(AppCommand { kind, app_id: id.clone(), instances: desired }))
+        move |kind: CommandKind| {
+            command.set(Some(AppCommand { kind, app_id: id.clone(), instances: desired }))
+        }
     };
     let suspended = app.status == AppStatus::Suspended;
     let failure = app.last_failure.as_ref().map(|f| format!("Last failure: {} {}", f.state, f.message));

@@ -17,6 +17,8 @@ pub mod error_view;
 pub mod health_bar;
 pub mod layout;
 pub mod page_header;
+#[cfg(all(test, feature = "ssr"))]
+mod render_tests;
 pub mod resource_bar;
 pub mod status_badge;
 pub mod ticker;

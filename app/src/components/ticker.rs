@@ -15,7 +15,9 @@ pub fn use_ticker(period: Duration) -> ReadSignal<u32> {
     let (tick, set_tick) = signal(0u32);
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|n| *n = n.wrapping_add(1)), period) {
+        if let Ok(handle) =
+            set_interval_with_handle(move || set_tick.update(|n| *n = n.wrapping_add(1)), period)
+        {
             on_cleanup(move || handle.clear());
         }
     });

@@ -20,8 +20,12 @@ use crate::components::units;
 use crate::routes::{edit_href, group_href, id_from_param};
 
 /// The tabs, in order: (slug, label).
-const TABS: [(&str, &str); 4] =
-    [("instances", "Instances"), ("configuration", "Configuration"), ("debug", "Debug"), ("endpoints", "Endpoints")];
+const TABS: [(&str, &str); 4] = [
+    ("instances", "Instances"),
+    ("configuration", "Configuration"),
+    ("debug", "Debug"),
+    ("endpoints", "Endpoints"),
+];
 
 /// The app page.
 #[component]

@@ -80,11 +80,16 @@ fn EditorPanel(initial: Value, target: Target) -> impl IntoView {
     let state = EditorState::new(initial);
     let json_mode = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
-    let action = Action::new(|(target, json, force): &(Target, String, bool)| deploy(target.clone(), json.clone(), *force));
+    let action = Action::new(|(target, json, force): &(Target, String, bool)| {
+        deploy(target.clone(), json.clone(), *force)
+    });
     let navigate = use_navigate();
     let done_target = target.clone();
     Effect::new(move |_| match action.value().get() {
-        Some(Ok(_)) => navigate(&app_href(&state.doc.with_untracked(|d| deployed_id(d, &done_target))), Default::default()),
+        Some(Ok(_)) => navigate(
+            &app_href(&state.doc.with_untracked(|d| deployed_id(d, &done_target))),
+            Default::default(),
+        ),
         Some(Err(error)) => {
             state.server_violations.set(error.details.clone());
             failure.set(Some(error));

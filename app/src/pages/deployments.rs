@@ -52,8 +52,10 @@ fn DeploymentList(list: Vec<DeploymentView>, cancel: ServerAction<CancelDeployme
 
 #[component]
 fn DeploymentRow(d: DeploymentView, cancel: ServerAction<CancelDeployment>) -> impl IntoView {
-    let pct = if d.total_steps == 0 { 0.0 } else { f64::from(d.current_step) * 100.0 / f64::from(d.total_steps) };
-    let actions = d.current_actions.iter().map(|a| format!("{} {}", a.action, a.app)).collect::<Vec<_>>().join(", ");
+    let pct =
+        if d.total_steps == 0 { 0.0 } else { f64::from(d.current_step) * 100.0 / f64::from(d.total_steps) };
+    let actions =
+        d.current_actions.iter().map(|a| format!("{} {}", a.action, a.app)).collect::<Vec<_>>().join(", ");
     let (id_rollback, id_stop) = (d.id.clone(), d.id.clone());
     view! {
         <tr data-testid="deployment-row" data-deployment-id=d.id.clone()>

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::services_query::{ServiceQuery, ServicesPage, SortKey};
 use crate::api::apps::list_services;
+use crate::api::services_query::{ServiceQuery, ServicesPage, SortKey};
 use crate::api::status::AppStatus;
 use crate::components::app_command::{AppCommand, AppCommandDialog};
 use crate::components::app_table::{AppTable, SortState};
@@ -102,11 +102,15 @@ fn ServicesBody(
             <AppTable page sort command />
             <div class="pager">
                 <span class="muted" data-testid="page-info">
-                    {format!("{matching} services · page {} of {pages}", current + 1)}
+                    {format!(
+                        "{matching} {} · page {} of {pages}",
+                        if matching == 1 { "service" } else { "services" },
+                        current + 1
+                    )}
                 </span>
-                <button class="button" data-testid="page-prev" disabled=current == 0
+                <button class="button" data-testid="page-prev" disabled={current == 0}
                     on:click=move |_| pager.set(current.saturating_sub(1))>"Previous"</button>
-                <button class="button" data-testid="page-next" disabled=current + 1 >= pages
+                <button class="button" data-testid="page-next" disabled={current + 1 >= pages}
                     on:click=move |_| pager.set(current + 1)>"Next"</button>
             </div>
         </section>

@@ -58,6 +58,6 @@ pub use config::DriverConfig;
 pub use driver::Driver;
 pub use error::DriverError;
 pub use target::{
-    DeploymentProgress, InstanceIntent, InstanceReport, QueueItemReport, Target, TargetDeployment,
-    TargetError, TargetSnapshot, TaskFailure,
+    DeploymentProgress, DriverCommand, InstanceIntent, InstanceReport, QueueItemReport, Target,
+    TargetDeployment, TargetError, TargetSnapshot, TaskFailure,
 };

@@ -27,7 +27,7 @@ use dromos_scheduler::queue::OfferStats;
 use dromos_scheduler::{Condition, Timestamp};
 use serde::Serialize;
 use thiserror::Error;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 /// A boxed `Send` future, for the async methods of an object-safe trait.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -171,6 +171,18 @@ pub struct DeploymentProgress {
     pub finished: bool,
 }
 
+/// A request from the API that only the run loop can carry out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriverCommand {
+    /// Kill these Mesos tasks (`DELETE /v2/apps/{id}/tasks/{taskId}`,
+    /// `POST /v2/tasks/delete`). Their instances are decommissioned; the
+    /// steady-state reconciliation launches replacements while the app
+    /// still wants them.
+    KillTasks(Vec<String>),
+    /// Forget the launch backoff of this app id (`DELETE /v2/queue/{id}/delay`).
+    ResetDelay(String),
+}
+
 /// The service layer, as the driver needs it. See the module docs for the
 /// promises an implementation makes.
 pub trait Target: Send + Sync + 'static {
@@ -209,4 +221,21 @@ pub trait Target: Send + Sync + 'static {
 
     /// A deployment step finished, or the whole deployment did.
     fn report_deployment_progress(&self, progress: DeploymentProgress);
+
+    /// An instance reached its end and is forgotten: `last` is its final
+    /// report (terminal Mesos state such as `TASK_KILLED`, `TASK_FAILED`,
+    /// `TASK_UNKNOWN`). Sent before the next [`Target::report_instances`],
+    /// which no longer lists it; without this the terminal state would
+    /// never be seen, because the driver expunges a terminal instance in
+    /// the same turn that it learns of it.
+    fn report_instance_gone(&self, last: InstanceReport) {
+        let _ = last;
+    }
+
+    /// Commands from the API, taken once per [`crate::Driver::run`]; the
+    /// driver stops reading when the sender is dropped. `None` (the
+    /// default): the target has no commands.
+    fn commands(&self) -> Option<mpsc::Receiver<DriverCommand>> {
+        None
+    }
 }

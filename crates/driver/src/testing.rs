@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use dromos_model::AppDefinition;
 use dromos_scheduler::plan::{compute_plan, PlanError};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::target::{
-    BoxFuture, DeploymentProgress, InstanceIntent, InstanceReport, QueueItemReport, Target, TargetDeployment,
-    TargetError, TargetSnapshot, TaskFailure,
+    BoxFuture, DeploymentProgress, DriverCommand, InstanceIntent, InstanceReport, QueueItemReport, Target,
+    TargetDeployment, TargetError, TargetSnapshot, TaskFailure,
 };
 use crate::translate::run_spec::to_run_spec;
 
@@ -41,12 +41,16 @@ pub struct TargetState {
     pub failures: Vec<TaskFailure>,
     /// Every progress report.
     pub progress: Vec<DeploymentProgress>,
+    /// Final reports of forgotten instances, in order.
+    pub gone: Vec<InstanceReport>,
 }
 
 /// A [`Target`] kept in memory.
 #[derive(Debug)]
 pub struct InMemoryTarget {
     state: Mutex<TargetState>,
+    command_tx: mpsc::Sender<DriverCommand>,
+    commands: Mutex<Option<mpsc::Receiver<DriverCommand>>>,
     changed: watch::Sender<u64>,
     reported: watch::Sender<u64>,
 }
@@ -60,8 +64,11 @@ impl Default for InMemoryTarget {
 impl InMemoryTarget {
     /// An empty target.
     pub fn new() -> Self {
+        let (command_tx, commands) = mpsc::channel(64);
         Self {
             state: Mutex::new(TargetState::default()),
+            command_tx,
+            commands: Mutex::new(Some(commands)),
             changed: watch::Sender::new(0),
             reported: watch::Sender::new(0),
         }
@@ -97,6 +104,12 @@ impl InMemoryTarget {
         drop(state);
         self.changed.send_modify(|v| *v += 1);
         Ok(id)
+    }
+
+    /// Sends a command as the API would; false when the driver is not
+    /// reading (channel full or closed).
+    pub fn send_command(&self, command: DriverCommand) -> bool {
+        self.command_tx.try_send(command).is_ok()
     }
 
     /// A receiver bumped on every report.
@@ -177,6 +190,15 @@ impl Target for InMemoryTarget {
 
     fn report_task_failure(&self, failure: TaskFailure) {
         self.lock().failures.push(failure);
+        self.bump_reported();
+    }
+
+    fn commands(&self) -> Option<mpsc::Receiver<DriverCommand>> {
+        self.commands.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
+
+    fn report_instance_gone(&self, last: InstanceReport) {
+        self.lock().gone.push(last);
         self.bump_reported();
     }
 

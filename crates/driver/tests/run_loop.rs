@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dromos_driver::testing::{InMemoryTarget, TargetState};
-use dromos_driver::{Driver, DriverConfig};
+use dromos_driver::{Driver, DriverCommand, DriverConfig};
 use dromos_model::{parse_app, AppDefinition, Timestamp};
 use dromos_scheduler::Condition;
 use serde_json::Value;
@@ -191,6 +191,43 @@ async fn scaling_to_zero_kills_the_task() {
         .await;
     assert!(state.intents.is_empty(), "the intent is expunged");
     assert!(state.failures.is_empty(), "a kill is not a failure");
+    assert!(
+        state.gone.iter().any(|g| g.task_id == task && g.state == "TASK_KILLED"),
+        "the final state is reported: {:?}",
+        state.gone
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn kill_command_from_the_api_kills_the_task_and_launches_a_replacement() {
+    let web = app(
+        r#"{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.1,"mem":16}"#,
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    h.master.push(offers("O1", "agent-1", (31000, 31010)));
+    let task = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.master.push(update(&task, "TASK_RUNNING"));
+    h.wait("running", |s| s.deployments.is_empty() && s.instances.len() == 1).await;
+
+    let unknown = "web.instance-00000000-0000-0000-0000-000000000000._app.1".to_owned();
+    assert!(h.target.send_command(DriverCommand::KillTasks(vec![unknown, task.clone()])));
+    let kill = h.master.wait_call("KILL").await;
+    assert_eq!(kill["kill"]["task_id"]["value"], task.as_str(), "only the known task is killed");
+    h.master.wait_call("REVIVE").await;
+    h.master.push(offers("O2", "agent-1", (31000, 31010)));
+    let second = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(second, task, "a replacement instance");
+    h.master.push(update(&task, "TASK_KILLED"));
+    let state = h.wait("the killed task gone", |s| s.gone.iter().any(|g| g.task_id == task)).await;
+    assert!(state.failures.is_empty(), "a requested kill is not a failure");
     h.stop().await;
 }
 

@@ -36,8 +36,10 @@
 
 pub mod apps;
 pub mod clock;
+pub mod console;
 pub mod deploy;
 pub mod deployment;
+pub mod driver_state;
 pub mod error;
 pub mod groups;
 pub mod instances;
@@ -47,6 +49,7 @@ pub mod queue;
 pub mod run_loop;
 pub mod run_spec;
 pub mod selector;
+pub mod standing;
 pub mod state;
 pub mod tasks;
 
@@ -54,8 +57,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Instant;
 
-use app::api::info::SystemInfo;
-use app::backend::Backend;
 use chrono::Utc;
 use dromos_model::{PathId, Timestamp};
 use dromos_store::{Op, Store};
@@ -70,6 +71,8 @@ use crate::metrics::Metrics;
 use deploy::ChangeOutcome;
 pub use error::ServiceError;
 use run_loop::RunLoopCommand;
+pub use standing::Standing;
+use standing::WriteGate;
 use state::State;
 
 /// Versions kept per app and of the root group unless configured.
@@ -91,10 +94,11 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
-    /// The configuration for a server listening on `addr`.
+    /// The configuration for a server listening on `addr` (advertised
+    /// as `--advertise-addr` when given).
     pub fn from_args(addr: SocketAddr, args: &ServeArgs) -> Self {
         ServiceConfig {
-            advertised: addr.to_string(),
+            advertised: args.advertise_addr.clone().unwrap_or_else(|| addr.to_string()),
             master: args.master.clone(),
             max_versions: usize::from(args.max_versions),
         }
@@ -135,8 +139,13 @@ pub struct Service {
     queue: RwLock<Vec<queue::QueueItem>>,
     events: EventBus,
     metrics: Metrics,
-    commands: mpsc::Sender<RunLoopCommand>,
+    /// Replaced when a new run loop takes the commands (after re-election).
+    commands: Mutex<mpsc::Sender<RunLoopCommand>>,
+    /// Standing among HA instances and the write fence (see `standing.rs`).
+    gate: RwLock<WriteGate>,
     command_inbox: Mutex<Option<mpsc::Receiver<RunLoopCommand>>>,
+    /// The console's view of the cluster's agents (see `console::cluster`).
+    cluster_view: std::sync::OnceLock<console::cluster::ClusterView>,
 }
 
 impl Service {
@@ -161,8 +170,10 @@ impl Service {
             queue: RwLock::new(Vec::new()),
             events: EventBus::default(),
             metrics: Metrics::default(),
-            commands,
+            commands: Mutex::new(commands),
+            gate: RwLock::new(WriteGate::single()),
             command_inbox: Mutex::new(Some(inbox)),
+            cluster_view: std::sync::OnceLock::new(),
         })
     }
 
@@ -237,6 +248,7 @@ impl Service {
         if ops.is_empty() {
             return Ok(());
         }
+        let ops = self.gate_ops(ops)?;
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || store.apply(&ops))
             .await
@@ -281,19 +293,6 @@ impl Service {
             max_versions: self.config.max_versions,
             max_running_deployments: MAX_RUNNING_DEPLOYMENTS,
             deployment_id: uuid::Uuid::new_v4().to_string(),
-        }
-    }
-}
-
-impl Backend for Service {
-    fn system_info(&self) -> SystemInfo {
-        SystemInfo {
-            name: "dromos".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            leader: Some(self.config.advertised.clone()),
-            elected: true,
-            master: self.config.master.clone(),
-            uptime_ms: self.uptime_ms(),
         }
     }
 }

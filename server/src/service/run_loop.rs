@@ -56,13 +56,22 @@ impl Service {
         self.generation.subscribe()
     }
 
-    /// The command channel; `None` after the first call (one run loop).
+    /// The command channel of the run loop. The first call gets the
+    /// channel commands were queued on since start-up; a later call (a run
+    /// loop restarted after re-election) gets a fresh channel, and the
+    /// previous receiver sees its channel closed. Always `Some`.
     pub fn take_commands(&self) -> Option<mpsc::Receiver<RunLoopCommand>> {
-        self.command_inbox.lock().unwrap_or_else(PoisonError::into_inner).take()
+        if let Some(inbox) = self.command_inbox.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            return Some(inbox);
+        }
+        let (sender, inbox) = mpsc::channel(super::COMMAND_BUFFER);
+        *self.commands.lock().unwrap_or_else(PoisonError::into_inner) = sender;
+        Some(inbox)
     }
 
     pub(crate) fn send_command(&self, command: RunLoopCommand) {
-        if let Err(e) = self.commands.try_send(command) {
+        let sender = self.commands.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Err(e) = sender.try_send(command) {
             tracing::warn!(error = %e, "run loop command dropped (no run loop, or it is behind)");
         }
     }

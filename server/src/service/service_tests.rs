@@ -144,12 +144,41 @@ async fn kill_requests_reach_the_run_loop_command_channel() {
     let service = open(dir.path());
     service.create_app(app(r#"{"id":"/a","cmd":"sleep 1"}"#), false, &Origin::default()).await.unwrap();
     service.report_task(task("a.instance-1._app.1", "/a", TaskState::TaskRunning, None), None).await.unwrap();
-    let mut commands = service.take_commands().expect("first taker gets the channel");
-    assert!(service.take_commands().is_none(), "one run loop only");
+    let mut previous = service.take_commands().expect("first taker gets the channel");
+    let mut commands = service.take_commands().expect("a restarted run loop gets a fresh channel");
+    assert!(previous.recv().await.is_none(), "the previous run loop's channel is closed");
     let selector = super::tasks::KillSelector::App { app: "/a".into(), host: None };
     service.kill_tasks(selector, false, false).await.unwrap();
     assert_eq!(
         commands.recv().await.unwrap(),
         super::run_loop::RunLoopCommand::KillTasks(vec!["a.instance-1._app.1".into()])
     );
+}
+
+#[tokio::test]
+async fn a_follower_refuses_writes_and_a_leader_fences_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = open(dir.path());
+    assert_eq!(service.standing(), super::Standing::Single);
+    service.stand_down(Some("10.0.0.1:8080".into()));
+    let refused = service.create_app(app(r#"{"id":"/a","cmd":"sleep 1"}"#), false, &Origin::default()).await;
+    assert!(matches!(refused, Err(ServiceError::Internal(_))), "{refused:?}");
+    service.take_office(7).await.unwrap();
+    assert_eq!(service.standing(), super::Standing::Leader { epoch: 7 });
+    service.create_app(app(r#"{"id":"/a","cmd":"sleep 1"}"#), false, &Origin::default()).await.unwrap();
+    assert!(service.take_office(3).await.is_err(), "an older epoch cannot take office");
+}
+
+#[tokio::test]
+async fn reload_sees_what_another_writer_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn dromos_store::Store> =
+        Arc::new(dromos_store::SqliteStore::open(dir.path(), Default::default()).unwrap());
+    let config = ServiceConfig { advertised: "a:1".into(), master: "local".into(), max_versions: 50 };
+    let reader = Service::open(config.clone(), store.clone()).unwrap();
+    let writer = Service::open(config, store).unwrap();
+    writer.create_app(app(r#"{"id":"/a","cmd":"sleep 1"}"#), false, &Origin::default()).await.unwrap();
+    assert!(reader.app("/a").is_err(), "not seen before reloading");
+    reader.reload().await.unwrap();
+    assert!(reader.app("/a").is_ok(), "seen after reloading");
 }

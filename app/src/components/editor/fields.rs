@@ -149,7 +149,11 @@ pub fn SelectInput(
 
 /// A checkbox; unchecked removes the key (Marathon's default is `false`).
 #[component]
-pub fn CheckField(label: &'static str, pointer: &'static str, #[prop(optional)] test_id: &'static str) -> impl IntoView {
+pub fn CheckField(
+    label: &'static str,
+    pointer: &'static str,
+    #[prop(optional)] test_id: &'static str,
+) -> impl IntoView {
     let state = EditorState::from_context();
     let checked = move || state.doc.with(|d| d.pointer(pointer).and_then(Value::as_bool).unwrap_or(false));
     view! {

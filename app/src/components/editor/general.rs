@@ -12,7 +12,7 @@ pub fn GeneralSection() -> impl IntoView {
         <fieldset class="section" data-testid="section-general">
             <legend>"General"</legend>
             <Field label="ID" pointer="/id" placeholder="/group/my-service" test_id="field-id"
-                hint="Lower-case letters, digits, - and . ; / separates groups" />
+                hint="Lower-case letters, digits, dashes and dots; nest it in groups with /" />
             <div class="grid-4">
                 <Field label="CPUs" pointer="/cpus" kind=FieldKind::Number placeholder="1" test_id="field-cpus" />
                 <Field label="Memory (MiB)" pointer="/mem" kind=FieldKind::Number placeholder="128" test_id="field-mem" />

@@ -88,7 +88,11 @@ pub fn KeyValueRows(
         rows.update(|rs| rs.push(Row { id, key: String::new(), value: String::new() }));
     };
     let field = move |id: u64, key: bool| {
-        move || rows.with(|rs| rs.iter().find(|r| r.id == id).map(|r| if key { r.key.clone() } else { r.value.clone() }))
+        move || {
+            rows.with(|rs| {
+                rs.iter().find(|r| r.id == id).map(|r| if key { r.key.clone() } else { r.value.clone() })
+            })
+        }
     };
     view! {
         <fieldset class="section" data-testid=format!("section-{test_id}")>

@@ -2,7 +2,7 @@
 //! Nothing here awaits: every method takes `now`, updates the scheduler
 //! core's pieces and records what to do outside in [`Effects`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use dromos_mesos::v1::{AgentId, CallBody, Kill, TaskId};
@@ -45,6 +45,9 @@ pub struct Core {
     pub(super) last_revive: Option<Timestamp>,
     pub(super) next_housekeeping: Timestamp,
     pub(super) next_reconcile: Timestamp,
+    /// Deployments this driver finished whose removal the target may not
+    /// have installed yet: a stale snapshot must not run them again.
+    finished_deployments: BTreeSet<String>,
     last_instances: Option<Vec<InstanceReport>>,
     last_queue: Option<Vec<QueueItemReport>>,
 }
@@ -69,6 +72,7 @@ impl Core {
             connected: false,
             suppressed: false,
             last_revive: None,
+            finished_deployments: BTreeSet::new(),
             last_instances: None,
             last_queue: None,
         };
@@ -114,12 +118,24 @@ impl Core {
             }
         }
         let mut deployments = snapshot.deployments;
+        self.finished_deployments.retain(|id| deployments.iter().any(|d| d.id == *id));
+        deployments.retain(|d| !self.finished_deployments.contains(&d.id));
         for d in &mut deployments {
             if let Some(local) = self.deployments.iter().find(|l| l.id == d.id) {
                 d.steps_done = d.steps_done.max(local.steps_done);
             }
         }
         self.deployments = deployments;
+    }
+
+    /// Remembers that deployment `id` finished (see `finished_deployments`).
+    pub(super) fn deployment_finished(&mut self, id: &str) {
+        self.finished_deployments.insert(id.to_owned());
+    }
+
+    /// The report of an instance as it is now, whatever its condition.
+    pub(super) fn final_report(&self, instance_id: &str) -> Option<InstanceReport> {
+        Some(report(self.tracker.get(instance_id)?, self.tasks.get(instance_id)?))
     }
 
     /// Marks an instance for killing and sends the KILL.

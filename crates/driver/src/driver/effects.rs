@@ -6,7 +6,7 @@
 use dromos_mesos::v1::CallBody;
 
 use crate::health::CheckedInstance;
-use crate::target::{DeploymentProgress, TaskFailure};
+use crate::target::{DeploymentProgress, InstanceReport, TaskFailure};
 
 /// Side effects of one turn, in the order they were decided.
 #[derive(Debug, Default)]
@@ -23,4 +23,6 @@ pub struct Effects {
     pub progress: Vec<DeploymentProgress>,
     /// Task failures to report.
     pub failures: Vec<TaskFailure>,
+    /// Final reports of instances expunged this turn.
+    pub gone: Vec<InstanceReport>,
 }

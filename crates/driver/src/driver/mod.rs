@@ -2,12 +2,13 @@
 //!
 //! One tokio task owns the [`Core`] (launch queue, tracker, deployments in
 //! progress). It waits on, in priority order: shutdown, Mesos client events,
-//! target changes, health results and the timer ([`Core::next_wakeup`]).
+//! target changes, health results, API commands and the timer ([`Core::next_wakeup`]).
 //! After every input it runs [`Core::tick`] and then carries out the
 //! collected [`Effects`]: store writes are awaited (intents before ACCEPT,
 //! the framework id before anything), Mesos calls go to the [`Outbox`] in
 //! decision order, reports go to the target when they changed.
 
+mod commands;
 mod core;
 mod effects;
 mod offers;
@@ -104,6 +105,7 @@ impl Driver {
         };
         let mut core = Core::new(config, target.known_instances(), now());
         let mut changed = target.changed();
+        let mut commands = target.commands();
         core.sync_target(target.snapshot());
         let mut events = client.events;
         let result = loop {
@@ -123,6 +125,7 @@ impl Driver {
                 },
                 Ok(()) = changed.changed() => core.sync_target(target.snapshot()),
                 Some(result) = health_rx.recv() => core.apply_health(&result, now(), &mut fx),
+                command = commands::next_command(&mut commands) => core.apply_command(command, now(), &mut fx),
                 () = tokio::time::sleep(sleep) => core.housekeeping(now(), &mut fx),
             }
             let now = now();
@@ -222,6 +225,9 @@ async fn carry_out(core: &mut Core, io: &mut Io, fx: Effects, now: Timestamp) {
     }
     for failure in fx.failures {
         io.target.report_task_failure(failure);
+    }
+    for last in fx.gone {
+        io.target.report_instance_gone(last);
     }
     for progress in fx.progress {
         io.target.report_deployment_progress(progress);

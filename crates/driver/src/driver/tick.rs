@@ -44,6 +44,9 @@ impl Core {
                 deployment.steps_done += 1;
                 let finished = deployment.steps_done >= deployment.plan.steps.len();
                 info!(steps_done = deployment.steps_done, finished, "deployment step done");
+                if finished {
+                    self.deployment_finished(&deployment.id);
+                }
                 fx.progress.push(DeploymentProgress {
                     deployment_id: deployment.id.clone(),
                     steps_done: deployment.steps_done,
@@ -143,6 +146,9 @@ impl Core {
             let _ = self.tracker.mark_inactive(&id);
         }
         for id in decision.expunge {
+            if let Some(last) = self.final_report(&id) {
+                fx.gone.push(last);
+            }
             self.tracker.expunge(&id);
             self.tasks.remove(&id);
             fx.stop_health.push(id.clone());

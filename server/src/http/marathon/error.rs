@@ -113,6 +113,31 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The console's form of a service failure: the status and Marathon
+/// `message` (and `details` for a refused document) the REST API answers
+/// for the same failure, from the same table. Server faults are logged
+/// here, as [`IntoResponse`] does for REST, and carry the generic message.
+impl From<ServiceError> for app::error::ApiError {
+    fn from(error: ServiceError) -> Self {
+        let error = ApiError::Service(error);
+        let status = error.status();
+        if status.is_server_error() {
+            tracing::error!(code = error.code(), error = %error, "console request failed");
+        }
+        if let ApiError::Service(ServiceError::Model(model)) = &error {
+            return app::error::ApiError {
+                status: status.as_u16(),
+                message: model.message().to_string(),
+                details: model.violations().to_vec(),
+            };
+        }
+        let body = error.body();
+        let message =
+            body.get("message").and_then(Value::as_str).map_or_else(|| error.to_string(), str::to_owned);
+        app::error::ApiError::new(status.as_u16(), message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::StatusCode;
@@ -164,5 +189,38 @@ mod tests {
             assert_eq!(err.status(), status, "{}", err.code());
             assert_eq!(err.body(), body, "{}", err.code());
         }
+    }
+
+    #[test]
+    fn console_errors_carry_the_rest_status_and_message() {
+        let cases: Vec<(ServiceError, u16, &str, usize)> = vec![
+            (
+                ServiceError::Model(ModelError::Invalid(vec![Violation::new("/cpus", "error.min")])),
+                422,
+                "Object is not valid",
+                1,
+            ),
+            (ServiceError::app_not_found("/x"), 404, "App '/x' does not exist", 0),
+            (
+                ServiceError::Locked { deployments: vec!["d1".into()] },
+                409,
+                "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
+                0,
+            ),
+            (ServiceError::TooManyDeployments(1), 403, "Max number of concurrent deployments is 1. Please wait until other deployments are finished or cancel them.", 0),
+            (
+                ServiceError::Internal("secret detail".into()),
+                500,
+                "An internal error occurred. The server log has the details.",
+                0,
+            ),
+        ];
+        for (err, status, message, details) in cases {
+            let console = app::error::ApiError::from(err);
+            assert_eq!((console.status, console.message.as_str()), (status, message));
+            assert_eq!(console.details.len(), details, "{console:?}");
+        }
+        let locked = app::error::ApiError::from(ServiceError::Locked { deployments: Vec::new() });
+        assert!(locked.is_locked(), "the console offers force for a lock");
     }
 }

@@ -1,0 +1,173 @@
+//! Pure conversions between the driver's report types and the service's
+//! records: instance reports → [`TaskRecord`], queue reports →
+//! [`QueueItem`], stored deployments → [`TargetDeployment`], and the stored
+//! form of instance intents.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use dromos_driver::{InstanceIntent, InstanceReport, QueueItemReport, TargetDeployment};
+use dromos_model::{AppDefinition, PathId};
+use dromos_scheduler::plan::{Action, DeploymentPlan, Step};
+use dromos_scheduler::queue::QueueItemView;
+use dromos_scheduler::{Condition, Timestamp};
+use serde::Deserialize;
+
+use crate::service::clock;
+use crate::service::deployment::{Deployment, StepAction};
+use crate::service::instances::{TaskRecord, TaskState};
+use crate::service::queue::QueueItem;
+
+/// ISO-8601 form of a driver timestamp, as the service shows times.
+fn iso(t: Timestamp) -> String {
+    clock::from_millis(t.0).to_string()
+}
+
+/// The service's state for a Mesos state name; names the service has no
+/// variant for fall back to the driver's condition.
+pub fn task_state(name: &str, condition: Condition) -> TaskState {
+    if let Ok(state) = serde_json::from_value::<TaskState>(serde_json::Value::String(name.to_owned())) {
+        return state;
+    }
+    match name {
+        "TASK_LOST" => TaskState::TaskUnreachable,
+        "TASK_GONE_BY_OPERATOR" => TaskState::TaskGone,
+        _ => state_of_condition(condition),
+    }
+}
+
+fn state_of_condition(condition: Condition) -> TaskState {
+    match condition {
+        Condition::Scheduled | Condition::Provisioned | Condition::Staging => TaskState::TaskStaging,
+        Condition::Starting => TaskState::TaskStarting,
+        Condition::Running => TaskState::TaskRunning,
+        Condition::Killing => TaskState::TaskKilling,
+        Condition::Unreachable | Condition::UnreachableInactive => TaskState::TaskUnreachable,
+        Condition::Finished => TaskState::TaskFinished,
+        Condition::Killed => TaskState::TaskKilled,
+        Condition::Error => TaskState::TaskError,
+        Condition::Failed => TaskState::TaskFailed,
+        Condition::Gone => TaskState::TaskGone,
+        Condition::Dropped => TaskState::TaskDropped,
+        Condition::Unknown => TaskState::TaskUnknown,
+    }
+}
+
+/// The service's record of an instance report; `None` when the app id is
+/// not a valid path (never the case for ids the driver got from the service).
+pub fn task_record(report: &InstanceReport) -> Option<TaskRecord> {
+    Some(TaskRecord {
+        id: report.task_id.clone(),
+        app_id: PathId::parse(&report.app_id).ok()?,
+        host: report.host.clone(),
+        agent_id: report.agent_id.clone(),
+        ports: report.ports.clone(),
+        state: task_state(&report.state, report.condition),
+        healthy: report.healthy,
+        version: report.version.clone(),
+        staged_at: Some(iso(report.staged_at)),
+        started_at: report.started_at.map(iso),
+    })
+}
+
+/// The record of an instance the driver forgot: its last state when that
+/// is terminal, else `TASK_KILLED` when it was being killed, else
+/// `TASK_UNKNOWN` (the service then drops it).
+pub fn gone_record(last: &InstanceReport) -> Option<TaskRecord> {
+    let mut record = task_record(last)?;
+    if !record.state.is_terminal() {
+        record.state = if last.killing { TaskState::TaskKilled } else { TaskState::TaskUnknown };
+    }
+    Some(record)
+}
+
+/// A `/v2/queue` row from the driver's queue report.
+pub fn queue_item(report: QueueItemReport) -> Option<QueueItem> {
+    let app_id = PathId::parse(&report.app_id).ok()?;
+    let view = QueueItemView {
+        run_spec_id: report.app_id,
+        count: report.count,
+        time_left_seconds: report.time_left_seconds,
+        overdue: report.overdue,
+        since: report.since,
+        stats: report.offers,
+    };
+    Some(QueueItem { app_id, view })
+}
+
+/// The driver's view of a stored deployment. The service keeps each
+/// step's action names and app ids; a scale action's count is the app's
+/// current `instances` (a later change of the same app either waits for
+/// this deployment or cancels it, so the current count is the target).
+pub fn target_deployment(
+    deployment: &Deployment,
+    apps: &BTreeMap<PathId, Arc<AppDefinition>>,
+) -> TargetDeployment {
+    let steps = deployment
+        .steps
+        .iter()
+        .map(|actions| Step { actions: actions.iter().filter_map(|a| action(a, apps)).collect() })
+        .collect();
+    TargetDeployment {
+        id: deployment.id.clone(),
+        plan: DeploymentPlan { steps },
+        steps_done: deployment.steps_done,
+    }
+}
+
+fn action(step: &StepAction, apps: &BTreeMap<PathId, Arc<AppDefinition>>) -> Option<Action> {
+    let run_spec_id = step.app.clone();
+    Some(match step.action.as_str() {
+        "StartApplication" => Action::StartApplication { run_spec_id },
+        "StopApplication" => Action::StopApplication { run_spec_id },
+        "RestartApplication" => Action::RestartApplication { run_spec_id },
+        "ScaleApplication" => {
+            let wanted =
+                PathId::parse(&step.app).ok().and_then(|id| apps.get(&id)).map_or(0, |a| a.instances);
+            Action::ScaleApplication { run_spec_id, instances: u32::try_from(wanted).unwrap_or(0) }
+        }
+        other => {
+            tracing::warn!(action = other, app = %step.app, "unknown deployment action; skipped");
+            return None;
+        }
+    })
+}
+
+/// The stored form of an [`InstanceIntent`] (which serialises to exactly
+/// this shape: camelCase, the timestamp as milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredIntent {
+    instance_id: String,
+    task_id: String,
+    app_id: String,
+    version: String,
+    agent_id: String,
+    host: String,
+    host_ports: Vec<Option<u16>>,
+    staged_at: u64,
+}
+
+/// Encodes an intent for the store.
+pub fn encode_intent(intent: &InstanceIntent) -> Result<Vec<u8>, serde_json::Error> {
+    serde_json::to_vec(intent)
+}
+
+/// Decodes a stored intent.
+pub fn decode_intent(bytes: &[u8]) -> Result<InstanceIntent, serde_json::Error> {
+    let s: StoredIntent = serde_json::from_slice(bytes)?;
+    Ok(InstanceIntent {
+        instance_id: s.instance_id,
+        task_id: s.task_id,
+        app_id: s.app_id,
+        version: s.version,
+        agent_id: s.agent_id,
+        host: s.host,
+        host_ports: s.host_ports,
+        staged_at: Timestamp(s.staged_at),
+    })
+}
+
+#[cfg(test)]
+#[path = "convert_tests.rs"]
+mod tests;

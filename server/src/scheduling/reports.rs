@@ -1,0 +1,113 @@
+//! The reporter: one task that turns the driver's reports into durable
+//! service writes, in the order the driver made them.
+//!
+//! The driver's report calls must not block, but the service's
+//! [`Service::report_task`] and deployment progress are store writes; so
+//! [`super::adapter::ServiceTarget`] queues [`Report`]s on an unbounded
+//! channel and this task applies them one by one. An instance list is
+//! diffed against the tasks the service holds and only changed tasks are
+//! written (each write emits `status_update_event`). The task ends when the
+//! adapter, and with it the sender, is dropped.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use dromos_driver::{DeploymentProgress, InstanceReport, TaskFailure};
+use tokio::sync::mpsc;
+use tracing::{debug, warn};
+
+use super::convert::{gone_record, task_record};
+use crate::service::instances::TaskRecord;
+use crate::service::Service;
+
+/// Failure messages kept until the instance's final report arrives (it
+/// comes in the same driver turn; this only bounds a leak).
+const MAX_PENDING_FAILURES: usize = 1024;
+
+/// One driver report, queued for the reporter.
+#[derive(Debug)]
+pub enum Report {
+    /// Every instance the driver tracks (full replacement).
+    Instances(Vec<InstanceReport>),
+    /// An instance's final report.
+    Gone(InstanceReport),
+    /// A task failed; its message goes with the final report.
+    Failure(TaskFailure),
+    /// Deployment progress.
+    Progress(DeploymentProgress),
+}
+
+/// Applies reports until the sender is dropped.
+pub async fn run(service: Arc<Service>, mut reports: mpsc::UnboundedReceiver<Report>) {
+    let mut failures: BTreeMap<String, String> = BTreeMap::new();
+    while let Some(report) = reports.recv().await {
+        match report {
+            Report::Instances(list) => sync_instances(&service, &list).await,
+            Report::Gone(last) => {
+                let message = failures.remove(&last.task_id);
+                if let Some(record) = gone_record(&last) {
+                    write(&service, record, message).await;
+                }
+            }
+            Report::Failure(failure) => {
+                if failures.len() >= MAX_PENDING_FAILURES {
+                    failures.clear();
+                }
+                failures.insert(failure.task_id, failure.message);
+            }
+            Report::Progress(progress) => apply_progress(&service, &progress).await,
+        }
+    }
+}
+
+/// Writes the tasks whose record changed; tasks the service holds that the
+/// driver does not track any more are reported `TASK_UNKNOWN` (dropped).
+async fn sync_instances(service: &Service, list: &[InstanceReport]) {
+    let held: BTreeMap<String, TaskRecord> = service.tasks().into_iter().map(|t| (t.id.clone(), t)).collect();
+    let mut listed = BTreeSet::new();
+    for report in list {
+        listed.insert(report.task_id.as_str());
+        let Some(record) = task_record(report) else {
+            warn!(app_id = %report.app_id, "instance of an app id that is not a path; not reported");
+            continue;
+        };
+        if held.get(&record.id) != Some(&record) {
+            write(service, record, None).await;
+        }
+    }
+    for (id, mut stale) in held {
+        if !listed.contains(id.as_str()) {
+            stale.state = crate::service::instances::TaskState::TaskUnknown;
+            write(service, stale, Some("unknown to the scheduler".to_owned())).await;
+        }
+    }
+}
+
+async fn write(service: &Service, record: TaskRecord, message: Option<String>) {
+    let id = record.id.clone();
+    if let Err(e) = service.report_task(record, message).await {
+        warn!(task_id = %id, error = %e, "cannot record the task's state");
+    }
+}
+
+/// Marks the steps the driver finished as done (the service finishes the
+/// deployment with its last step).
+async fn apply_progress(service: &Service, progress: &DeploymentProgress) {
+    let id = progress.deployment_id.as_str();
+    let Some(stored) = service.deployments().into_iter().find(|d| d.id == id) else {
+        debug!(deployment_id = id, "progress of a deployment no longer listed");
+        return;
+    };
+    for step in stored.steps_done..progress.steps_done.min(stored.steps.len()) {
+        if let Err(e) = service.report_step_done(id, step).await {
+            warn!(deployment_id = id, step, error = %e, "cannot record deployment progress");
+            return;
+        }
+    }
+    let still_listed = service.deployments().iter().any(|d| d.id == id);
+    if progress.finished && still_listed {
+        if let Err(e) = service.report_deployment_finished(id).await {
+            warn!(deployment_id = id, error = %e, "cannot record the deployment's end");
+        }
+    }
+}
