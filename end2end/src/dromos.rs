@@ -136,7 +136,19 @@ impl DromosProcess {
 }
 
 impl Drop for DromosProcess {
+    /// SIGTERM first, so dromos stops the tasks of its embedded cluster
+    /// (a SIGKILL would leave them running); SIGKILL if it does not exit.
     fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while std::time::Instant::now() < deadline {
+                if matches!(self.child.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

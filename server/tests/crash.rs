@@ -27,12 +27,16 @@ fn app(n: usize) -> Value {
 async fn burst(url: String) -> Vec<String> {
     let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().expect("client");
     let mut acked = Vec::new();
-    for n in 0..10_000 {
+    let mut n = 0;
+    while n < 10_000 {
         let body = app(n);
         match http.post(format!("{url}/v2/apps")).json(&body).send().await {
             Ok(response) if response.status() == 201 => {
-                acked.push(body["id"].as_str().unwrap_or_default().to_string())
+                acked.push(body["id"].as_str().unwrap_or_default().to_string());
+                n += 1;
             }
+            // Marathon's limit on running deployments: wait for some to finish.
+            Ok(response) if response.status() == 403 => tokio::time::sleep(Duration::from_millis(50)).await,
             Ok(response) => panic!("unexpected answer {} to app {n}", response.status()),
             Err(_) => break,
         }
