@@ -28,7 +28,7 @@ step "building dromos (with the console embedded)"
 cargo build -p server --bin dromos --locked
 
 step "tests"
-cargo test --workspace --exclude frontend --locked
+cargo test --workspace --exclude frontend --locked --no-fail-fast
 
 note "screenshots of the console: $ROOT/target/e2e/"
 step "all checks passed in $(( $(date +%s) - started )) s"

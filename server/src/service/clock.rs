@@ -13,6 +13,9 @@ use dromos_model::Timestamp;
 pub fn next_version(now: DateTime<Utc>, floor: Option<&Timestamp>) -> Timestamp {
     let floor_time =
         floor.and_then(|f| DateTime::parse_from_rfc3339(f.as_str()).ok()).map(|t| t.with_timezone(&Utc));
+    // Compare at the stamp's own precision: 12:00:00.164700 formats as
+    // .164, the same stamp as a floor of .164000.
+    let now = DateTime::<Utc>::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
     let stamp = match floor_time {
         Some(f) if now <= f => f + Duration::milliseconds(1),
         _ => now,
@@ -59,6 +62,15 @@ mod tests {
         let clock_back = next_version(t - Duration::seconds(5), Some(&same_ms));
         assert_eq!(clock_back.as_str(), "2015-09-28T19:47:37.002Z");
         assert!(first < same_ms && same_ms < clock_back, "text order is time order");
+    }
+
+    #[test]
+    fn a_later_instant_in_the_same_millisecond_still_advances() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 26, 1, 24, 13).unwrap() + Duration::milliseconds(164);
+        let first = next_version(t, None);
+        let later = next_version(t + Duration::microseconds(700), Some(&first));
+        assert_eq!(first.as_str(), "2026-11-26T01:24:13.164Z");
+        assert_eq!(later.as_str(), "2026-11-26T01:24:13.165Z");
     }
 
     #[test]

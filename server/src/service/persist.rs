@@ -98,7 +98,7 @@ pub fn diff(before: &State, after: &State) -> Result<Vec<Op>, ServiceError> {
         }
     }
     for (version, root) in &after.root_history {
-        if !before.root_history.contains_key(version) {
+        if before.root_history.get(version) != Some(root) {
             ops.push(Op::put(ROOTS, version.to_string(), encode(root)?));
         }
     }
