@@ -24,6 +24,9 @@
 //! - [`StoreError`] (`error.rs`).
 //! - `conformance` (feature `conformance`): the test suite every backend
 //!   must pass; the SQLite tests run it.
+//! - `testing` (feature `testing`): a real ZooKeeper server (Debian's
+//!   package) started on a free loopback port, for this crate's and the
+//!   server's integration tests.
 //!
 //! # Durability
 //!
@@ -52,6 +55,8 @@ mod store;
 pub mod conformance;
 #[cfg(feature = "zookeeper")]
 pub mod election;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(feature = "zookeeper")]
 pub mod zookeeper;
 

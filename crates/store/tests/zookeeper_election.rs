@@ -7,7 +7,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod zookeeper_server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,7 +17,7 @@ use dromos_store::{Op, Store, StoreError, ZkStore, ZkUrl};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use zookeeper_server::ZooKeeperServer;
+use dromos_store::testing::ZooKeeperServer;
 
 const SESSION: Duration = Duration::from_secs(2);
 const PATIENCE: Duration = Duration::from_secs(30);

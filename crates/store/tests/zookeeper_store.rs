@@ -8,7 +8,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod zookeeper_server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -17,7 +16,7 @@ use std::time::{Duration, Instant};
 use dromos_store::conformance::{run_all, Location};
 use dromos_store::zookeeper::{open_session, ZkUrl, WIRE_LIMIT};
 use dromos_store::{Op, Store, StoreError, ZkStore};
-use zookeeper_server::ZooKeeperServer;
+use dromos_store::testing::ZooKeeperServer;
 
 const SESSION: Duration = Duration::from_secs(4);
 

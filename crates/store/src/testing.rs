@@ -1,7 +1,9 @@
-//! A real standalone ZooKeeper for tests, from Debian's `zookeeper` package
-//! (`scripts/setup.sh --test` installs it): started on a free port with a
-//! 500 ms tick (so sessions may be as short as 1 s), stopped and restarted
-//! on the same port and data directory, killed on drop.
+//! Test support (feature `testing`): a real standalone ZooKeeper from
+//! Debian's `zookeeper` package (`scripts/setup.sh --test` installs it),
+//! started on a free loopback port with a 500 ms tick (so sessions may be
+//! as short as 1 s), stopped and restarted on the same port and data
+//! directory, killed on drop. It panics on setup failures: it is meant for
+//! tests only.
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
