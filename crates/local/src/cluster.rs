@@ -1,14 +1,17 @@
 //! `LocalCluster`: starting the master actor and the cloneable handle the HTTP
 //! layer (and the server) talk to it through.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use dromos_mesos::v1::{Call, FrameworkInfo};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use crate::checkpoint::Checkpoints;
 use crate::config::LocalConfig;
 use crate::error::LocalError;
+use crate::files::TaskSandbox;
 use crate::machine::MachineResources;
 use crate::master::{now_seconds, Agent, CallError, Command, Master, Subscription, View};
 
@@ -25,11 +28,17 @@ struct Inner {
     master_id: String,
     agents: usize,
     stopped: CancellationToken,
+    /// Root of every sandbox (`<data dir>/sandboxes`).
+    sandboxes: PathBuf,
+    /// Process groups re-adopted at start.
+    adopted: Vec<u32>,
 }
 
 impl LocalCluster {
-    /// Detects the machine, creates the data directory and spawns the master
-    /// on the current tokio runtime. Cancelling `shutdown` kills every task's
+    /// Detects the machine, creates the data directory, recovers the tasks
+    /// an earlier run recorded (re-adopting the processes still running, see
+    /// [`LocalCluster::adopted_process_groups`]) and spawns the master on the
+    /// current tokio runtime. Cancelling `shutdown` kills every task's
     /// process group and stops the master; [`LocalCluster::stopped`] then
     /// resolves.
     pub fn start(config: LocalConfig, shutdown: CancellationToken) -> Result<LocalCluster, LocalError> {
@@ -41,7 +50,11 @@ impl LocalCluster {
             None => MachineResources::detect(&config.data_dir)?,
         };
         let master_id = uuid::Uuid::new_v4().to_string();
-        let agents = Agent::build_all(&master_id, &config, &machine, now_seconds());
+        let checkpoints = Checkpoints::new(&config.data_dir);
+        let agent_prefix = checkpoints
+            .agent_prefix(&master_id)
+            .map_err(|source| LocalError::DataDir { path: config.data_dir.join("meta"), source })?;
+        let agents = Agent::build_all(&agent_prefix, &config, &machine, now_seconds());
         tracing::info!(
             master_id = %master_id, agents = agents.len(), cpus = machine.cpus, mem_mb = machine.mem_mb,
             disk_mb = machine.disk_mb, data_dir = %config.data_dir.display(), "starting local Mesos master"
@@ -50,13 +63,42 @@ impl LocalCluster {
         let (reports, report_rx) = mpsc::unbounded_channel();
         let stopped = CancellationToken::new();
         let agent_count = agents.len();
-        let master = Master::new(Arc::new(config), agents, master_id.clone(), reports, shutdown);
+        let sandboxes = config.data_dir.join("sandboxes");
+        let mut master =
+            Master::new(Arc::new(config), agents, master_id.clone(), reports, shutdown, checkpoints.clone());
+        let adopted = master.recover(checkpoints.load(), &checkpoints);
         let done = stopped.clone().drop_guard();
         tokio::spawn(async move {
             let _done = done;
             master.run(command_rx, report_rx).await;
         });
-        Ok(LocalCluster { inner: Arc::new(Inner { commands, master_id, agents: agent_count, stopped }) })
+        let inner = Inner { commands, master_id, agents: agent_count, stopped, sandboxes, adopted };
+        Ok(LocalCluster { inner: Arc::new(inner) })
+    }
+
+    /// The process groups of the tasks re-adopted at start: they belong to
+    /// this cluster now and must not be reaped as orphans.
+    pub fn adopted_process_groups(&self) -> &[u32] {
+        &self.inner.adopted
+    }
+
+    /// Where task `task_id`'s sandbox is, and whether the task has ended.
+    /// A task this master does not know (it ended before a restart, or long
+    /// ago) is found by its sandbox directory alone and counts as ended.
+    /// None when there is no such task (ids with `/` or `..` never match).
+    pub async fn task_sandbox(&self, task_id: &str) -> Option<TaskSandbox> {
+        if task_id.is_empty() || task_id.contains('/') || task_id == "." || task_id == ".." {
+            return None;
+        }
+        let (reply, answer) = oneshot::channel();
+        let known = match self.inner.commands.send(Command::Sandbox { task_id: task_id.to_owned(), reply }) {
+            Ok(()) => answer.await.ok().flatten(),
+            Err(_) => None,
+        };
+        match known {
+            Some(sandbox) => Some(sandbox),
+            None => find_sandbox(self.inner.sandboxes.clone(), task_id.to_owned()).await,
+        }
     }
 
     /// The master's id (prefix of framework, agent and offer ids).
@@ -114,6 +156,21 @@ impl LocalCluster {
     fn send(&self, command: Command) -> Result<(), CallError> {
         self.inner.commands.send(command).map_err(|_| stopped())
     }
+}
+
+/// `<sandboxes>/<agent>/<framework>/<task_id>`, if such a directory exists.
+async fn find_sandbox(sandboxes: PathBuf, task_id: String) -> Option<TaskSandbox> {
+    let found = tokio::task::spawn_blocking(move || {
+        let agents = std::fs::read_dir(&sandboxes).ok()?;
+        agents.filter_map(Result::ok).find_map(|agent| {
+            let frameworks = std::fs::read_dir(agent.path()).ok()?;
+            frameworks.filter_map(Result::ok).map(|f| f.path().join(&task_id)).find(|dir| dir.is_dir())
+        })
+    })
+    .await
+    .ok()
+    .flatten()?;
+    Some(TaskSandbox { dir: found, terminal: true })
 }
 
 fn stopped() -> CallError {

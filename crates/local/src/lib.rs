@@ -21,6 +21,18 @@
 //! * [`LocalConfig`] / [`AttributeSpec`] (`config`), [`MachineResources`]
 //!   (`machine`): how the machine is split into logical agents.
 //! * `resources`: scalar and port-range arithmetic.
+//! * [`files`]: reading and following a task's `stdout`/`stderr`.
+//! * `checkpoint`: durable records of running command tasks; with them a
+//!   restarted dromos re-adopts the processes a crash left running
+//!   (`master::recover`, `executor::adopted`).
+//!
+//! # Restarts
+//!
+//! A graceful stop (the shutdown token) kills every task: dromos stopped on
+//! purpose leaves nothing behind. A crash (`kill -9`) leaves the processes
+//! running; the next start re-adopts those still alive (same pid *and*
+//! start time) and reports the others TASK_FAILED, so the scheduler keeps
+//! the first and replaces the second, launching nothing twice.
 //!
 //! # Concurrency model
 //!
@@ -40,10 +52,12 @@
 //! and waits (at most 10 s) for the runners to reap them; then
 //! [`LocalCluster::stopped`] resolves.
 
+mod checkpoint;
 mod cluster;
 mod config;
 mod error;
 mod executor;
+pub mod files;
 mod http;
 mod machine;
 mod master;

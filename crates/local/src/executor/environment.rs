@@ -68,6 +68,7 @@ mod tests {
             sandbox: "/data/sandboxes/M-S0/F/t.1".into(),
             resources,
             role: "*".to_owned(),
+            checkpoints: None,
         }
     }
 

@@ -11,8 +11,11 @@
 //! * `process`: CommandInfo tasks as `sh -c` (or argv) in their own process
 //!   group and sandbox.
 //! * `docker`: DOCKER containers through the Docker Engine API.
+//! * `adopted`: a process left running by an earlier dromos and re-adopted
+//!   after a restart ([`adopt`]); it is watched, not waited for.
 //! * `environment`: the sandbox path and the variables every task gets.
 
+mod adopted;
 mod docker;
 mod environment;
 mod process;
@@ -27,7 +30,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub(crate) use self::adopted::AdoptedProcess;
 pub(crate) use self::process::kill_process_group;
+use crate::checkpoint::Checkpoints;
 use crate::resources::Resources;
 
 /// A state change of one task, sent by its runner.
@@ -67,6 +72,9 @@ pub(crate) struct LaunchSpec {
     pub resources: Resources,
     /// The role its resources were allocated to (`MESOS_ALLOCATION_ROLE`).
     pub role: String,
+    /// Where to record the running process for recovery; None when the
+    /// framework does not checkpoint (and for DOCKER tasks).
+    pub checkpoints: Option<Checkpoints>,
 }
 
 /// Sends a runner's reports; a closed channel means the master is gone, which
@@ -126,5 +134,23 @@ pub(crate) fn launch(
     } else {
         runners.spawn(process::run(spec, reporter, kill_rx, shutdown));
     }
+    kill_tx
+}
+
+/// Watches a re-adopted process (see `crate::checkpoint`); the returned
+/// sender delivers kill requests.
+pub(crate) fn adopt(
+    process: AdoptedProcess,
+    reports: mpsc::UnboundedSender<ExecutorReport>,
+    shutdown: CancellationToken,
+    runners: &TaskTracker,
+) -> mpsc::Sender<KillRequest> {
+    let (kill_tx, kill_rx) = mpsc::channel(4);
+    let reporter = Reporter {
+        tx: reports,
+        framework_id: process.framework_id.clone(),
+        task_id: process.task_id.clone(),
+    };
+    runners.spawn(adopted::watch(process, reporter, kill_rx, shutdown));
     kill_tx
 }

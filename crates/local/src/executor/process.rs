@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::environment::task_environment;
 use super::{KillRequest, LaunchSpec, Reporter};
+use crate::checkpoint::{boot_id, start_ticks, TaskRecord};
 
 /// Sends `signal` to the process group led by `pid`; false when the group is
 /// already gone (or the pid is not a valid one).
@@ -62,6 +63,9 @@ pub(super) async fn run(
     let pid = child.id();
     tracing::info!(task_id = %spec.task.task_id, framework_id = %spec.framework_id, agent_id = %spec.agent_id,
         pid, sandbox = %spec.sandbox.display(), "task process started");
+    if let Some(pid) = pid {
+        checkpoint(&spec, pid).await;
+    }
     reporter.report(TaskState::Running, None, None, pid);
     let ending = tokio::select! {
         status = child.wait() => Ending::Exited(status),
@@ -82,8 +86,34 @@ pub(super) async fn run(
         // Leftovers of the group (background jobs) go with the task.
         kill_process_group(pid, Signal::SIGKILL);
     }
+    if let Some(checkpoints) = &spec.checkpoints {
+        checkpoints.remove_task(&spec.framework_id, spec.task.task_id.as_str()).await;
+    }
     let reason = (state == TaskState::Failed).then_some(TaskStatusReason::CommandExecutorFailed);
     reporter.report(state, Some(message), reason, pid);
+}
+
+/// Records the running process for recovery after a crash (frameworks with
+/// `checkpoint` only). A task that cannot be recorded still runs; it is
+/// just not re-adopted after a crash.
+async fn checkpoint(spec: &LaunchSpec, pid: u32) {
+    let Some(checkpoints) = &spec.checkpoints else { return };
+    let Some(start_ticks) = start_ticks(pid) else { return };
+    let record = TaskRecord {
+        framework_id: spec.framework_id.clone(),
+        agent_id: spec.agent_id.clone(),
+        task: spec.task.clone(),
+        role: spec.role.clone(),
+        sandbox: spec.sandbox.clone(),
+        pid,
+        start_ticks,
+        boot_id: boot_id(),
+        launched_at: crate::master::now_seconds(),
+    };
+    if let Err(error) = checkpoints.save_task(&record).await {
+        tracing::warn!(task_id = %spec.task.task_id, pid, %error,
+            "cannot record the task for recovery; it will not be re-adopted after a crash");
+    }
 }
 
 /// SIGTERM the group, SIGKILL it after `grace` (or at once on shutdown), reap.

@@ -20,6 +20,7 @@ mod framework;
 mod launch;
 mod metrics;
 mod offers;
+mod recover;
 mod subscribe;
 mod task;
 mod updates;
@@ -39,8 +40,10 @@ pub use self::call_error::CallError;
 use self::framework::Framework;
 use self::metrics::Counters;
 use self::task::Task;
+use crate::checkpoint::Checkpoints;
 use crate::config::LocalConfig;
 use crate::executor::ExecutorReport;
+use crate::files::TaskSandbox;
 use crate::resources::Resources;
 
 /// Completed tasks and frameworks kept for `/master/state` (Mesos keeps 1000
@@ -75,6 +78,13 @@ pub(crate) enum Command {
         framework_id: FrameworkId,
         /// Which stream; ignored when the framework has already moved on.
         stream_id: String,
+    },
+    /// Where a task's sandbox is and whether the task ended (log files).
+    Sandbox {
+        /// The task, of any framework.
+        task_id: String,
+        /// None when this master does not know the task.
+        reply: oneshot::Sender<Option<TaskSandbox>>,
     },
     /// A read-only rendering of the state (endpoints).
     View {
@@ -141,6 +151,8 @@ pub(crate) struct Master {
     reports: mpsc::UnboundedSender<ExecutorReport>,
     runners: TaskTracker,
     shutdown: CancellationToken,
+    /// Durable task records for recovery after a crash.
+    checkpoints: Checkpoints,
 }
 
 /// Seconds since the epoch, as Mesos timestamps are written.
@@ -156,6 +168,7 @@ impl Master {
         id: String,
         reports: mpsc::UnboundedSender<ExecutorReport>,
         shutdown: CancellationToken,
+        checkpoints: Checkpoints,
     ) -> Self {
         Self {
             id,
@@ -175,6 +188,7 @@ impl Master {
             reports,
             runners: TaskTracker::new(),
             shutdown,
+            checkpoints,
         }
     }
 
@@ -225,7 +239,22 @@ impl Master {
             Command::View { view, reply } => {
                 let _ = reply.send(self.render(view));
             }
+            Command::Sandbox { task_id, reply } => {
+                let _ = reply.send(self.sandbox_of(&task_id));
+            }
         }
+    }
+
+    /// The sandbox of the live or recently completed task `task_id`.
+    fn sandbox_of(&self, task_id: &str) -> Option<TaskSandbox> {
+        let live = self.tasks.values().find(|t| t.info.task_id.as_str() == task_id);
+        let task =
+            live.or_else(|| self.completed_tasks.iter().rev().find(|t| t.info.task_id.as_str() == task_id))?;
+        let agent = self.agents.get(&task.agent_id)?;
+        Some(TaskSandbox {
+            dir: agent.sandbox_root.join(task.framework_id.as_str()).join(task_id),
+            terminal: task.is_terminal(),
+        })
     }
 
     /// Periodic work: failover timeouts, update retries, expired filters.

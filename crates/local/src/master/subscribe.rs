@@ -59,6 +59,9 @@ impl Master {
             framework.info = info;
             framework.reregistered_time = Some(now);
         }
+        if framework.info.checkpoint == Some(true) {
+            self.checkpoints.save_framework(&framework.info);
+        }
         framework.connection = Some(Connection { stream_id: stream_id.clone(), events });
         framework.disconnected_at = None;
         framework.unregistered_time = None;

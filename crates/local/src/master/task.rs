@@ -70,6 +70,32 @@ impl Task {
         }
     }
 
+    /// A task re-adopted after a restart (see `super::recover`): running,
+    /// with nothing to deliver (the framework saw it running).
+    pub(crate) fn recovered(
+        info: TaskInfo,
+        framework_id: FrameworkId,
+        role: String,
+        resources: Resources,
+        status: TaskStatus,
+        pid: u32,
+    ) -> Self {
+        Self {
+            agent_id: info.agent_id.clone(),
+            info,
+            framework_id,
+            role,
+            resources,
+            state: status.state,
+            history: vec![(status.state, status.timestamp.unwrap_or_default())],
+            latest: Some(status),
+            pending: VecDeque::new(),
+            last_sent: None,
+            kill: None,
+            pid: Some(pid),
+        }
+    }
+
     pub(crate) fn is_terminal(&self) -> bool {
         self.state.is_terminal()
     }

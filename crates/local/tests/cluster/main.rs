@@ -6,7 +6,9 @@
 mod api;
 mod docker;
 mod endpoints;
+mod files;
 mod latency;
 mod offers;
+mod recovery;
 mod support;
 mod tasks;

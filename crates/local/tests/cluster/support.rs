@@ -34,7 +34,11 @@ impl Harness {
 
     /// Like `start`, after `adjust` changed the configuration.
     pub async fn start_with(adjust: impl FnOnce(&mut LocalConfig)) -> Harness {
-        let data_dir = tempfile::tempdir().expect("a temp dir");
+        Self::start_in(tempfile::tempdir().expect("a temp dir"), adjust).await
+    }
+
+    /// Like `start_with`, on an existing data directory (restarts).
+    pub async fn start_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut LocalConfig)) -> Harness {
         let mut config = LocalConfig::new(data_dir.path());
         config.machine = Some(MACHINE);
         config.allocation_interval = Duration::from_millis(50);
@@ -79,6 +83,15 @@ impl Harness {
         let response = reqwest::get(self.url(path)).await.expect("GET works");
         assert_eq!(response.status(), 200, "GET {path}");
         response.json().await.expect("JSON")
+    }
+}
+
+impl Harness {
+    /// Gives up the data directory without stopping the cluster: dropping
+    /// the runtime it runs on afterwards is a crash (no task is killed).
+    pub fn crash(mut self) -> tempfile::TempDir {
+        self.shutdown = CancellationToken::new();
+        std::mem::replace(&mut self.data_dir, tempfile::tempdir().expect("a temp dir"))
     }
 }
 
