@@ -33,6 +33,8 @@ pub struct ApiResponse {
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// For long-lived streams (`--follow`): only connecting is timed.
+    streaming: reqwest::Client,
     /// Base URL; may carry a path prefix (a server behind a reverse proxy).
     base: Url,
     timeout: Duration,
@@ -51,7 +53,11 @@ impl Client {
             .timeout(timeout)
             .build()
             .map_err(|e| CliError::Usage(format!("cannot set up the HTTP client: {e}")))?;
-        Ok(Self { http, base, timeout })
+        let streaming = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .build()
+            .map_err(|e| CliError::Usage(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(Self { http, streaming, base, timeout })
     }
 
     /// The URL of `path` under the base URL. Each element of `path` may hold
@@ -103,6 +109,29 @@ impl Client {
                 reason: format!("expected JSON, got: {}", snippet(&text)),
             }),
         }
+    }
+
+    /// Opens a `text/event-stream` response; a non-2xx answer becomes the
+    /// same [`CliError`] as for [`Client::send`]. The body is read by the caller.
+    pub async fn stream(&self, url: Url) -> Result<reqwest::Response, CliError> {
+        let response = self
+            .streaming
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&url, &e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let bytes = response.bytes().await.map_err(|e| self.transport_error(&url, &e))?;
+        Err(api_error(status, parse_body(&bytes)))
+    }
+
+    /// The error for a failure while a stream was being read.
+    pub fn stream_error(&self, url: &Url, error: &reqwest::Error) -> CliError {
+        self.transport_error(url, error)
     }
 
     fn transport_error(&self, url: &Url, error: &reqwest::Error) -> CliError {

@@ -25,6 +25,7 @@ mod output;
 mod status;
 pub mod table;
 pub mod task;
+pub mod task_log;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -51,7 +52,7 @@ pub enum CliCommand {
     /// Watch, roll back or stop running deployments.
     #[command(subcommand)]
     Deployment(DeploymentCmd),
-    /// List or kill tasks (running instances).
+    /// List or kill tasks (running instances), or show their output.
     #[command(subcommand)]
     Task(TaskCmd),
 }

@@ -32,6 +32,11 @@ impl<'a> Output<'a> {
         self.out.write_all(text.as_bytes()).map_err(CliError::Output)
     }
 
+    /// Pushes what was written so far to the terminal (streams).
+    pub fn flush(&mut self) -> Result<(), CliError> {
+        self.out.flush().map_err(CliError::Output)
+    }
+
     /// Writes `value` pretty-printed; an empty body (`Null`) writes nothing.
     pub fn json(&mut self, value: &Value) -> Result<(), CliError> {
         if value.is_null() {

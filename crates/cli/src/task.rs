@@ -1,4 +1,5 @@
-//! `dromos task`: list tasks (all, or one app's) and kill them.
+//! `dromos task`: list tasks (all, or one app's), kill them, show their
+//! output (`task log`, see [`crate::task_log`]).
 //!
 //! Requests: `GET /v2/tasks`, `GET /v2/apps/{id}/tasks`,
 //! `POST /v2/tasks/delete[?scale=true|wipe=true]` with `{"ids": [...]}`.
@@ -12,6 +13,7 @@ use crate::client::{decode, Client};
 use crate::error::CliError;
 use crate::output::Output;
 use crate::table::Table;
+use crate::task_log::{self, LogArgs};
 
 /// Subcommands of `dromos task`.
 #[derive(Debug, Clone, Subcommand)]
@@ -34,6 +36,8 @@ pub enum TaskCmd {
         #[arg(long)]
         wipe: bool,
     },
+    /// Print a task's output (stdout, or stderr), optionally following it.
+    Log(LogArgs),
 }
 
 /// One health check result; only liveness matters for the HEALTH column.
@@ -139,6 +143,7 @@ pub async fn run(cmd: TaskCmd, client: &Client, out: &mut Output<'_>) -> Result<
             let lines: String = killed.iter().map(|t| format!("Killing task {}\n", t.id)).collect();
             out.text(&lines)
         }
+        TaskCmd::Log(args) => task_log::run(args, client, out).await,
     }
 }
 

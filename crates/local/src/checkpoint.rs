@@ -185,6 +185,14 @@ fn write_atomically_blocking(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&temporary, path)
 }
 
+/// The process groups of the recorded tasks under `data_dir` that still
+/// run: what a cluster started on `data_dir` would re-adopt, and so what an
+/// orphan reaper must leave alone.
+pub fn adoptable_process_groups(data_dir: &Path) -> Vec<u32> {
+    let recovered = Checkpoints::new(data_dir).load();
+    recovered.tasks.iter().filter(|t| is_alive(&t.boot_id, t.pid, t.start_ticks)).map(|t| t.pid).collect()
+}
+
 /// This boot's id (empty when it cannot be read, which never matches a
 /// record written where it could).
 pub(crate) fn boot_id() -> String {

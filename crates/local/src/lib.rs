@@ -63,6 +63,7 @@ mod machine;
 mod master;
 mod resources;
 
+pub use checkpoint::adoptable_process_groups;
 pub use cluster::LocalCluster;
 pub use config::{AttributeSpec, LocalConfig};
 pub use error::LocalError;

@@ -8,3 +8,4 @@ mod failures;
 mod fake_server;
 mod groups;
 mod harness;
+mod task_log;

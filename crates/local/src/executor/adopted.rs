@@ -5,7 +5,8 @@
 //! checks every [`POLL`] that the recorded pid still has the recorded start
 //! time. Its exit status is unknown, so a process that ends on its own is
 //! reported TASK_FAILED saying so. Kills work as for a spawned process:
-//! SIGTERM to the group, SIGKILL after the grace period.
+//! TASK_KILLING and a short drain, SIGTERM to the group, SIGKILL after the
+//! grace period.
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use nix::sys::signal::Signal;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::process::KILL_DRAIN;
 use super::{kill_process_group, KillRequest, Reporter};
 use crate::checkpoint::{is_alive, Checkpoints};
 
@@ -91,6 +93,10 @@ pub(super) async fn watch(
             Some(kill) = kills.recv() => {
                 if kill.killing_state {
                     reporter.report(TaskState::Killing, None, None, pid);
+                    let drain = KILL_DRAIN.min(kill.grace);
+                    if process.gone_within(drain).await {
+                        break (TaskState::Killed, "Command exited while being killed".to_owned());
+                    }
                 }
                 break (TaskState::Killed, process.terminate(kill.grace).await);
             }

@@ -4,7 +4,11 @@
 //! `value` with `arguments` as argv when `shell` is false) in the sandbox with
 //! `stdout`/`stderr` files, then TASK_RUNNING. The process leads its own process
 //! group, so a kill reaches everything it started: SIGTERM to the group, SIGKILL
-//! after the grace period. When the task ends by itself, whatever it left
+//! after the grace period. A framework with TASK_KILLING_STATE sees
+//! TASK_KILLING first, and the process keeps running for a short drain
+//! ([`KILL_DRAIN`], at most the grace period) before it is signalled: Mesos
+//! signals at once, but then a client that discovers tasks through the API
+//! can still pick a task that no longer answers. When the task ends by itself, whatever it left
 //! behind in its group is SIGKILLed too (Mesos destroys the container).
 //! `CommandInfo.uris` are not fetched and `user` is not switched.
 
@@ -23,6 +27,9 @@ use tokio_util::sync::CancellationToken;
 use super::environment::task_environment;
 use super::{KillRequest, LaunchSpec, Reporter};
 use crate::checkpoint::{boot_id, start_ticks, TaskRecord};
+
+/// How long a task shown as TASK_KILLING keeps running before SIGTERM.
+pub(crate) const KILL_DRAIN: Duration = Duration::from_millis(500);
 
 /// Sends `signal` to the process group led by `pid`; false when the group is
 /// already gone (or the pid is not a valid one).
@@ -78,7 +85,10 @@ pub(super) async fn run(
             if kill.killing_state {
                 reporter.report(TaskState::Killing, None, None, pid);
             }
-            (TaskState::Killed, terminate(&mut child, pid, kill.grace, &shutdown).await)
+            match drain(&mut child, kill, &shutdown).await {
+                Some(status) => (TaskState::Killed, describe(status)),
+                None => (TaskState::Killed, terminate(&mut child, pid, kill.grace, &shutdown).await),
+            }
         }
         Ending::Shutdown => (TaskState::Killed, terminate(&mut child, pid, Duration::ZERO, &shutdown).await),
     };
@@ -113,6 +123,27 @@ async fn checkpoint(spec: &LaunchSpec, pid: u32) {
     if let Err(error) = checkpoints.save_task(&record).await {
         tracing::warn!(task_id = %spec.task.task_id, pid, %error,
             "cannot record the task for recovery; it will not be re-adopted after a crash");
+    }
+}
+
+/// Between TASK_KILLING and SIGTERM the task keeps running for
+/// [`KILL_DRAIN`] (never longer than its grace period), so that clients
+/// that find tasks through the API, where it now shows as TASK_KILLING,
+/// stop sending it requests before it stops answering. Some(status) when
+/// it exited meanwhile.
+async fn drain(
+    child: &mut Child,
+    kill: KillRequest,
+    shutdown: &CancellationToken,
+) -> Option<std::io::Result<ExitStatus>> {
+    let wait = if kill.killing_state { KILL_DRAIN.min(kill.grace) } else { Duration::ZERO };
+    if wait.is_zero() {
+        return None;
+    }
+    tokio::select! {
+        status = child.wait() => Some(status),
+        () = tokio::time::sleep(wait) => None,
+        () = shutdown.cancelled() => None,
     }
 }
 
