@@ -2,6 +2,12 @@
 //! cluster (`dromos-local`): its Mesos-compatible endpoints are mounted on
 //! dromos' own HTTP address, and the scheduler reaches it over loopback
 //! through the same v1 API it uses against Apache Mesos.
+//!
+//! At start, the embedded cluster re-adopts the task processes a crashed
+//! dromos left running; whatever else still runs in a sandbox is killed
+//! ([`crate::scheduling::orphans`]). A graceful stop (SIGTERM, Ctrl-C)
+//! kills every task on purpose: dromos stopped by its operator leaves
+//! nothing behind, and the next start launches the apps afresh.
 
 use std::path::Path;
 
@@ -10,6 +16,7 @@ use dromos_local::{AttributeSpec, LocalCluster, LocalConfig, LocalError};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ServeArgs;
+use crate::http::marathon::files;
 
 /// The master dromos schedules against.
 pub enum Master {
@@ -37,18 +44,28 @@ pub fn start(args: &ServeArgs, data_dir: &Path, shutdown: &CancellationToken) ->
     }
     config.master_port = 0;
     let cluster = LocalCluster::start(config, shutdown.child_token())?;
+    // Whatever runs in a sandbox and was not re-adopted has no owner.
+    let reaped = crate::scheduling::orphans::reap_except(data_dir, cluster.adopted_process_groups());
     tracing::info!(
         agents = cluster.agent_count(),
         master_id = %cluster.master_id(),
+        adopted = cluster.adopted_process_groups().len(),
+        reaped,
         "embedded cluster started (single machine; logical agents are marked as such)"
     );
     Ok(Master::Local(cluster))
 }
 
-/// The Mesos-compatible endpoints of the embedded cluster, if it runs.
+/// The Mesos-compatible endpoints of the embedded cluster, if it runs, and
+/// the task output endpoints (`/v2/tasks/{id}/files/…`) for either master.
 pub fn routes(master: &Master) -> Router {
-    match master {
+    let files = match master {
+        Master::Local(cluster) => files::TaskFiles::Local(cluster.clone()),
+        Master::Remote(url) => files::TaskFiles::Remote(url.clone()),
+    };
+    let mesos = match master {
         Master::Local(cluster) => dromos_local::router(cluster.clone()),
         Master::Remote(_) => Router::new(),
-    }
+    };
+    mesos.merge(files::routes(files))
 }

@@ -1,13 +1,18 @@
 //! Local mode: task processes that outlived the dromos that started them.
 //!
-//! The embedded master keeps its tasks in memory. A graceful stop kills
-//! them; a `kill -9` of dromos leaves them running, re-parented to init,
-//! and the next embedded master never learns of them (the driver launches
-//! replacements, see [`super`]). [`reap`] runs before the embedded cluster
-//! starts: every process whose working directory lies under
-//! `<data dir>/sandboxes` was started by an earlier dromos in this data
-//! directory (no task of this process exists yet), so its process group is
-//! killed. Linux only (`/proc`); elsewhere it finds nothing.
+//! A graceful stop of dromos kills its tasks; a `kill -9` leaves them
+//! running, re-parented to init. The embedded agent records each running
+//! command task (pid and start time), and the next embedded cluster
+//! re-adopts those still alive (see `dromos_local`). Anything else running
+//! in a sandbox has no owner: a task whose record was never written (a
+//! crash during its launch), a task of a framework that does not
+//! checkpoint, or a background process a task left behind.
+//!
+//! [`reap`] runs before the embedded cluster starts and kills every process
+//! whose working directory lies under `<data dir>/sandboxes`, except the
+//! process groups the cluster is about to re-adopt; [`reap_except`] runs
+//! again once it has started, sparing exactly the groups it adopted. Linux
+//! only (`/proc`); elsewhere it finds nothing.
 
 use std::path::{Path, PathBuf};
 
@@ -54,10 +59,20 @@ pub fn pgid_of_stat(stat: &str) -> Option<i32> {
     after_name.split_whitespace().nth(2)?.parse().ok()
 }
 
-/// Kills every orphan under `<data_dir>/sandboxes`; returns how many
-/// processes were found.
+/// Kills every orphan under `<data_dir>/sandboxes` except the recorded
+/// tasks that are still running (the embedded cluster re-adopts them);
+/// returns how many processes were killed.
 pub fn reap(data_dir: &Path) -> usize {
-    let orphans = find(&data_dir.join("sandboxes"));
+    reap_except(data_dir, &dromos_local::adoptable_process_groups(data_dir))
+}
+
+/// Kills every process under `<data_dir>/sandboxes` whose process group is
+/// not in `keep`; returns how many were killed.
+pub fn reap_except(data_dir: &Path, keep: &[u32]) -> usize {
+    let orphans: Vec<Orphan> = find(&data_dir.join("sandboxes"))
+        .into_iter()
+        .filter(|o| !keep.iter().any(|k| i32::try_from(*k).is_ok_and(|k| k == o.pgid)))
+        .collect();
     let own_group = nix::unistd::getpgrp().as_raw();
     for orphan in &orphans {
         warn!(pid = orphan.pid, pgid = orphan.pgid, sandbox = %orphan.cwd.display(),

@@ -15,6 +15,7 @@
 pub mod apps;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod groups;
 pub mod metrics;
 pub mod request;
