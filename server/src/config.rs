@@ -84,6 +84,12 @@ pub struct ServeArgs {
     #[arg(long, env = "DROMOS_ADVERTISE_ADDR")]
     pub advertise_addr: Option<String>,
 
+    /// Serve beyond loopback even though no users are configured (anyone
+    /// who can reach dromos may then do anything). Without users and
+    /// without this flag, dromos only listens on loopback addresses.
+    #[arg(long, env = "DROMOS_INSECURE")]
+    pub insecure: bool,
+
     /// Log line format; the level comes from RUST_LOG (default `info`).
     #[arg(long, env = "DROMOS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -2,6 +2,8 @@
 //! Marathon-compatible REST API and the embedded cluster.
 //!
 //! Map of the server (arrows point one way only):
+//! - [`access`]: authentication, permissions by group path, quotas and the
+//!   audit log, enforced inside the service layer.
 //! - [`config`]: the command line and its `DROMOS_*` environment variables.
 //! - [`http`]: the axum router: server-rendered console and its embedded
 //!   assets, server functions, the REST API.
@@ -19,6 +21,7 @@
 //! [`serve`] binds the configured address; [`run`] takes a bound listener so
 //! tests can start a real server on port 0.
 
+pub mod access;
 pub mod cluster;
 pub mod config;
 pub mod events;
@@ -56,6 +59,12 @@ pub enum ServeError {
     Service(#[source] service::ServiceError),
     #[error("cannot start the embedded cluster: {0}")]
     Cluster(#[source] dromos_local::LocalError),
+    #[error(
+        "refusing to serve {addr} without authentication: no users are configured. \
+         Add an admin first (`dromos user add NAME --admin` against a loopback dromos), \
+         or pass --insecure to run open anyway"
+    )]
+    Insecure { addr: std::net::SocketAddr },
     #[error("HTTP server failed: {0}")]
     Http(#[source] std::io::Error),
 }
@@ -89,7 +98,11 @@ pub async fn run(
     if let cluster::Master::Local(local) = &master {
         service.set_cluster_view(service::console::cluster::local_cluster_view(local.clone()));
     }
-    let mut router = http::router(service.clone()).merge(cluster::routes(&master));
+    let access = open_access(service.clone(), &args, local_addr).await?;
+    let mut router = http::router(service.clone())
+        .merge(cluster::routes(&master))
+        .merge(access::http::routes(access.clone()))
+        .layer(axum::middleware::from_fn_with_state(access.clone(), access::http::authenticate));
     let start_work = leader_work(service.clone(), &args, local_addr);
     let (office, ha) = match &args.zk {
         None => (start_work_now(start_work, &shutdown), None),
@@ -156,6 +169,52 @@ fn leader_work(
 /// returns a task that ends when it has stopped after `shutdown`.
 fn start_work_now(mut start_work: ha::office::StartWork, shutdown: &CancellationToken) -> JoinHandle<()> {
     start_work(shutdown.child_token())
+}
+
+/// Loads users, teams and tokens; refuses to serve beyond loopback while
+/// nobody is configured (unless `--insecure`) and says loudly when open.
+/// With `--zk` the directory is reloaded every few seconds, as another
+/// instance may have changed it.
+async fn open_access(
+    service: Arc<Service>,
+    args: &ServeArgs,
+    addr: std::net::SocketAddr,
+) -> Result<Arc<access::Access>, ServeError> {
+    let loaded = tokio::task::spawn_blocking(move || access::Access::load(service)).await.map_err(|e| {
+        ServeError::Service(service::ServiceError::Internal(format!("start-up task failed: {e}")))
+    })?;
+    let access = loaded.map_err(ServeError::Service)?;
+    let directory = access.directory();
+    if directory.is_open() {
+        if !addr.ip().is_loopback() && !args.insecure {
+            return Err(ServeError::Insecure { addr });
+        }
+        tracing::warn!(
+            addr = %addr,
+            insecure = args.insecure,
+            "dromos runs OPEN: no users are configured, so anyone who can reach {addr} may do anything. \
+             Add an admin with `dromos user add NAME --admin` to require sign-in"
+        );
+    } else {
+        tracing::info!(
+            users = directory.users().count(),
+            teams = directory.teams().count(),
+            "authentication required"
+        );
+    }
+    if args.zk.is_some() {
+        let access = access.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3));
+            loop {
+                tick.tick().await;
+                if let Err(err) = access.reload().await {
+                    tracing::warn!(error = %err, "reloading users and teams failed");
+                }
+            }
+        });
+    }
+    Ok(access)
 }
 
 /// Opens the store (ZooKeeper with `--zk`, else SQLite under `data_dir`)

@@ -13,6 +13,13 @@ use crate::path_id::PathId;
 use crate::update::AppUpdate;
 use crate::validation::MAX_INSTANCES;
 
+/// Any JSON object document (e.g. dromos' own `/v2/access` bodies) with
+/// Marathon's decoding errors: 400 `Invalid JSON` with the path of every
+/// malformed, mistyped or unknown field (use `deny_unknown_fields`).
+pub fn parse_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ModelError> {
+    from_json(bytes, Root::Object)
+}
+
 /// `POST /v2/apps`: one complete app; a relative id is resolved against `/`.
 pub fn parse_app(bytes: &[u8]) -> Result<AppDefinition, ModelError> {
     from_json::<AppUpdate>(bytes, Root::Object)?.into_app(&PathId::root())

@@ -12,6 +12,7 @@ use super::instances::{TaskCounts, TaskRecord};
 use super::selector::LabelSelector;
 use super::state::State;
 use super::{deploy, DeploymentResult, Origin, Service};
+use crate::access::enforce;
 
 /// Which apps `GET /v2/apps` lists.
 #[derive(Debug, Clone, Default)]
@@ -82,7 +83,12 @@ impl Service {
     /// Every app passing `filter`, by id.
     pub fn apps(&self, filter: &AppFilter) -> Vec<AppStatus> {
         let state = self.read();
-        state.apps.values().filter(|a| matches(a, filter)).map(|a| status_of(&state, a)).collect()
+        state
+            .apps
+            .values()
+            .filter(|a| enforce::may_read(&a.id) && matches(a, filter))
+            .map(|a| status_of(&state, a))
+            .collect()
     }
 
     /// Apps directly or transitively in group `group` (`/v2/apps/{group}/*`).
@@ -95,6 +101,7 @@ impl Service {
         Ok(state
             .apps_under(&id)
             .iter()
+            .filter(|a| enforce::may_read(a))
             .filter_map(|a| state.apps.get(a))
             .map(|a| status_of(&state, a))
             .collect())
@@ -103,6 +110,7 @@ impl Service {
     /// One app with its status.
     pub fn app(&self, raw_id: &str) -> Result<AppStatus, ServiceError> {
         let id = read_id(raw_id)?;
+        enforce::check_read(&id)?;
         let state = self.read();
         let app = state.apps.get(&id).ok_or_else(|| ServiceError::app_not_found(&id))?;
         Ok(status_of(&state, app))
@@ -111,6 +119,7 @@ impl Service {
     /// Kept versions of an app, newest first.
     pub fn app_versions(&self, raw_id: &str) -> Result<Vec<String>, ServiceError> {
         let id = read_id(raw_id)?;
+        enforce::check_read(&id)?;
         let state = self.read();
         if !state.apps.contains_key(&id) {
             return Err(ServiceError::app_not_found(&id));
@@ -122,6 +131,7 @@ impl Service {
     /// An app as it was at `version`.
     pub fn app_version(&self, raw_id: &str, version: &str) -> Result<Arc<AppDefinition>, ServiceError> {
         let id = read_id(raw_id)?;
+        enforce::check_read(&id)?;
         let state = self.read();
         if !state.apps.contains_key(&id) {
             return Err(ServiceError::app_not_found(&id));
@@ -141,6 +151,7 @@ impl Service {
         origin: &Origin,
     ) -> Result<(AppStatus, DeploymentResult), ServiceError> {
         let id = app.id.clone();
+        enforce::check_write(&id)?;
         let (outcome, status) = self
             .mutate(|current, target, version| {
                 if current.apps.contains_key(&id) {
@@ -173,6 +184,7 @@ impl Service {
         origin: &Origin,
     ) -> Result<(DeploymentResult, bool), ServiceError> {
         let id = write_id(raw_id)?;
+        enforce::check_write(&id)?;
         let (outcome, created, app) = self
             .mutate(|current, target, version| {
                 let existing = current.apps.get(&id);
@@ -206,6 +218,11 @@ impl Service {
         force: bool,
         origin: &Origin,
     ) -> Result<DeploymentResult, ServiceError> {
+        for update in &updates {
+            if let Some(id) = update.id.as_deref().and_then(|raw| write_id(raw).ok()) {
+                enforce::check_write(&id)?;
+            }
+        }
         let (outcome, posted) = self
             .mutate(|current, target, version| {
                 let mut posted = Vec::new();
@@ -250,6 +267,7 @@ impl Service {
     #[instrument(skip_all, fields(app_id = %raw_id))]
     pub async fn delete_app(&self, raw_id: &str, force: bool) -> Result<DeploymentResult, ServiceError> {
         let id = read_id(raw_id)?;
+        enforce::check_write(&id)?;
         let outcome = self
             .mutate(|current, target, version| {
                 if target.apps.remove(&id).is_none() {
@@ -266,6 +284,7 @@ impl Service {
     #[instrument(skip_all, fields(app_id = %raw_id))]
     pub async fn restart_app(&self, raw_id: &str, force: bool) -> Result<DeploymentResult, ServiceError> {
         let id = read_id(raw_id)?;
+        enforce::check_write(&id)?;
         let outcome = self
             .mutate(|current, target, version| {
                 if !current.apps.contains_key(&id) {

@@ -72,6 +72,16 @@ pub enum ServiceError {
     /// The request makes no sense as a whole (e.g. `wipe` with `scale`).
     #[error("{0}")]
     BadRequest(String),
+    /// No (valid) credentials while users exist (401).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Something other than an app, group, deployment or task is missing
+    /// (a user, team or token), with the full message.
+    #[error("{0}")]
+    NotFound(String),
     /// The durable store failed; nothing was acknowledged.
     #[error("store failed: {0}")]
     Store(#[from] StoreError),

@@ -73,12 +73,13 @@ impl Service {
         let id = group_id(raw_id)?;
         let state = self.read();
         let tree = state.group_tree(&id).ok_or_else(|| ServiceError::group_not_found(&id))?;
-        Ok(status_tree(&state, &tree))
+        crate::access::enforce::visible_group(status_tree(&state, &tree))
     }
 
     /// Root versions in which group `id` existed, newest first.
     pub fn group_versions(&self, raw_id: &str) -> Result<Vec<String>, ServiceError> {
         let id = group_id(raw_id)?;
+        crate::access::enforce::check_read(&id)?;
         let state = self.read();
         if !state.has_group(&id) {
             return Err(ServiceError::group_not_found(&id));
@@ -100,13 +101,14 @@ impl Service {
             || ServiceError::GroupNotFound { id: id.to_string(), version: Some(version.to_owned()) };
         let old = state.root_at(version).ok_or_else(not_found)?;
         let tree = old.group_tree(&id).ok_or_else(not_found)?;
-        Ok(status_tree(&State::default(), &tree))
+        crate::access::enforce::visible_group(status_tree(&State::default(), &tree))
     }
 
     /// `POST /v2/groups[/{base}]`: a new group tree; 409 if it exists.
     #[instrument(skip_all, fields(group_id = %group.id))]
     pub async fn create_group(&self, group: Group, force: bool) -> Result<DeploymentResult, ServiceError> {
         let id = group.id.clone();
+        crate::access::enforce::check_write(&id)?;
         let outcome = self
             .mutate(|current, target, version| {
                 if current.has_group(&id) {
@@ -140,6 +142,7 @@ impl Service {
                 Err(e)
             }
         })?;
+        crate::access::enforce::check_write(&id)?;
         if dry_run {
             let current = self.read();
             let mut target = State::clone(&current);
@@ -210,6 +213,7 @@ impl Service {
     #[instrument(skip_all, fields(group_id = %raw_id))]
     pub async fn delete_group(&self, raw_id: &str, force: bool) -> Result<DeploymentResult, ServiceError> {
         let id = group_id(raw_id)?;
+        crate::access::enforce::check_write(&id)?;
         let outcome = self
             .mutate(|current, target, version| {
                 if !current.has_group(&id) {

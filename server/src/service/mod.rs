@@ -237,11 +237,23 @@ impl Service {
         let mut next = State::clone(&current);
         let version = clock::next_version(Utc::now(), current.latest_version());
         let out = edit(&current, &mut next, version)?;
+        crate::access::enforce::check_change(&current, &next)?;
         let ops = persist::diff(&current, &next)?;
         self.write(ops).await?;
         *self.state.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
         self.generation.send_modify(|g| *g += 1);
         Ok(out)
+    }
+
+    /// The store (for state kept beside the apps: access, audit).
+    pub(crate) fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
+    /// Writes a batch that is not part of the app state (access records,
+    /// audit entries) through the same leader fence as state changes.
+    pub(crate) async fn write_ops(&self, ops: Vec<Op>) -> Result<(), ServiceError> {
+        self.write(ops).await
     }
 
     async fn write(&self, ops: Vec<Op>) -> Result<(), ServiceError> {

@@ -52,7 +52,7 @@ pub enum KillSelector {
 impl Service {
     /// Every reported task, optionally only those in the given states.
     pub fn tasks(&self) -> Vec<TaskRecord> {
-        self.read().tasks.values().cloned().collect()
+        self.read().tasks.values().filter(|t| crate::access::enforce::may_read(&t.app_id)).cloned().collect()
     }
 
     /// Tasks of one app.
@@ -75,6 +75,9 @@ impl Service {
         force: bool,
     ) -> Result<KillOutcome, ServiceError> {
         let victims = self.select_tasks(&selector)?;
+        for victim in &victims {
+            crate::access::enforce::check_write(&victim.app_id)?;
+        }
         if scale {
             let mut by_app: BTreeMap<PathId, i32> = BTreeMap::new();
             for t in &victims {
@@ -140,7 +143,17 @@ impl Service {
 
     /// Running deployments, oldest version first.
     pub fn deployments(&self) -> Vec<Deployment> {
-        let mut list: Vec<Deployment> = self.read().deployments.values().cloned().collect();
+        let mut list: Vec<Deployment> = self
+            .read()
+            .deployments
+            .values()
+            .filter(|d| {
+                d.affected_apps
+                    .iter()
+                    .any(|a| PathId::parse(a).is_ok_and(|id| crate::access::enforce::may_read(&id)))
+            })
+            .cloned()
+            .collect();
         list.sort_by(|a, b| a.version.cmp(&b.version));
         list
     }
@@ -156,6 +169,11 @@ impl Service {
     ) -> Result<Option<DeploymentResult>, ServiceError> {
         let found = self.read().deployments.get(id).cloned();
         let deployment = found.ok_or_else(|| ServiceError::DeploymentNotFound(id.to_owned()))?;
+        for app in &deployment.affected_apps {
+            if let Ok(app) = PathId::parse(app) {
+                crate::access::enforce::check_write(&app)?;
+            }
+        }
         if force {
             self.mutate(|_, target, _| {
                 target.deployments.remove(id);
@@ -192,6 +210,7 @@ impl Service {
         let queue = self.queue.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         queue
             .into_iter()
+            .filter(|q| crate::access::enforce::may_read(&q.app_id))
             .map(|q| {
                 let app = state.apps.get(&q.app_id).cloned();
                 (q, app)
@@ -203,6 +222,7 @@ impl Service {
     /// backoff; 404 when the app is not backed off.
     pub fn reset_delay(&self, raw_id: &str) -> Result<(), ServiceError> {
         let id = read_id(raw_id)?;
+        crate::access::enforce::check_write(&id)?;
         let delayed = self
             .queue
             .read()

@@ -56,6 +56,9 @@ impl ApiError {
                 S::NotQueued(_) => "not_queued",
                 S::PortsExhausted { .. } => "ports_exhausted",
                 S::BadRequest(_) => "bad_request",
+                S::Unauthenticated(_) => "unauthenticated",
+                S::Forbidden(_) => "forbidden",
+                S::NotFound(_) => "not_found",
                 S::Store(_) | S::Internal(_) => "internal",
             },
             ApiError::PayloadTooLarge => "payload_too_large",
@@ -71,12 +74,14 @@ impl ApiError {
             "invalid_json" | "invalid_task_id" | "bad_request" | "bad_query" | "bad_body" => {
                 StatusCode::BAD_REQUEST
             }
-            "too_many_deployments" => StatusCode::FORBIDDEN,
+            "too_many_deployments" | "forbidden" => StatusCode::FORBIDDEN,
+            "unauthenticated" => StatusCode::UNAUTHORIZED,
             "app_not_found"
             | "group_not_found"
             | "deployment_not_found"
             | "task_not_found"
-            | "not_queued" => StatusCode::NOT_FOUND,
+            | "not_queued"
+            | "not_found" => StatusCode::NOT_FOUND,
             "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
             "app_exists" | "group_exists" | "conflict" | "locked" => StatusCode::CONFLICT,
             "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,

@@ -3,7 +3,8 @@
 //! Requires `Accept: text/event-stream` (else 405, as Marathon). Each
 //! message is `event: <eventType>` + `data: <json>`; `event_type=` (may
 //! repeat) filters. A subscriber that lags behind the bus's buffer is
-//! disconnected (see [`crate::events`]); attaching and detaching are
+//! disconnected (see [`crate::events`]); signed-in non-admins receive only
+//! the events about apps and groups they may read; attaching and detaching are
 //! themselves events (`event_stream_attached` / `event_stream_detached`).
 
 use std::convert::Infallible;
@@ -40,6 +41,9 @@ struct Subscription {
     rx: Receiver<Arc<Event>>,
     filter: Vec<String>,
     attachment: Attachment,
+    /// The subscriber: the stream is polled outside the request's access
+    /// scope, so it is captured when the stream opens.
+    caller: dromos_access::Caller,
 }
 
 /// The handler.
@@ -62,7 +66,8 @@ pub async fn stream(
     bus.publish("event_stream_attached", json!({ "remoteAddress": remote }));
     service.metrics().increment("dromos.events.attached.counter");
     let filter = params.all("event_type").into_iter().map(str::to_owned).collect();
-    let subscription = Subscription { rx, filter, attachment: Attachment { bus, remote } };
+    let caller = crate::access::current_caller();
+    let subscription = Subscription { rx, filter, attachment: Attachment { bus, remote }, caller };
     Ok(Sse::new(events(subscription)).keep_alive(KeepAlive::default()).into_response())
 }
 
@@ -72,6 +77,9 @@ fn events(subscription: Subscription) -> impl Stream<Item = Result<SseEvent, Inf
             match sub.rx.recv().await {
                 Ok(event) => {
                     if !sub.filter.is_empty() && !sub.filter.contains(&event.event_type) {
+                        continue;
+                    }
+                    if !crate::access::enforce::may_see_event(&sub.caller, &event.data) {
                         continue;
                     }
                     let sse =

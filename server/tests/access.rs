@@ -1,0 +1,421 @@
+//! Teams end to end on the real binary: the permission matrix (anonymous,
+//! a member of team A, a member of team B, an admin — against resources of
+//! A and B, on every REST endpoint that reads or changes them), quotas,
+//! tokens, console sessions with CSRF protection, and the audit log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use end2end::dromos::DromosProcess;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Who makes a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Anonymous,
+    MemberA,
+    MemberB,
+    Admin,
+}
+
+const ROLES: [Role; 4] = [Role::Anonymous, Role::MemberA, Role::MemberB, Role::Admin];
+
+struct Cluster {
+    process: DromosProcess,
+    http: reqwest::Client,
+    token_a: String,
+    token_b: String,
+}
+
+impl Cluster {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.process.url)
+    }
+
+    async fn call(&self, role: Role, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, self.url(path));
+        request = match role {
+            Role::Anonymous => request,
+            Role::MemberA => request.bearer_auth(&self.token_a),
+            Role::MemberB => request.bearer_auth(&self.token_b),
+            Role::Admin => request.basic_auth("root", Some("root-password")),
+        };
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("dromos answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+}
+
+async fn setup() -> Cluster {
+    let process = DromosProcess::start(Path::new(env!("CARGO_BIN_EXE_dromos")), &[]).expect("dromos starts");
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
+    let mut cluster = Cluster { process, http, token_a: String::new(), token_b: String::new() };
+
+    // Open mode: anyone on loopback may do anything, so the first admin.
+    let (status, body) = cluster.call(Role::Anonymous, Method::GET, "/v2/access/whoami", None).await;
+    assert_eq!((status, body["open"].clone()), (StatusCode::OK, json!(true)));
+    let (status, body) = cluster
+        .call(
+            Role::Anonymous,
+            Method::PUT,
+            "/v2/access/users/root",
+            Some(json!({"password": "root-password", "admin": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = cluster.call(Role::Anonymous, Method::GET, "/v2/apps", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the first user ends open mode");
+
+    for (team, path) in [("a", "/team-a"), ("b", "/team-b")] {
+        let quota = if team == "a" { json!({"instances": 3, "cpus": 1.0}) } else { json!({}) };
+        let (status, body) = cluster
+            .call(
+                Role::Admin,
+                Method::PUT,
+                &format!("/v2/access/teams/{team}"),
+                Some(json!({"paths": [path], "quota": quota})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for (user, team) in [("alice", "a"), ("bob", "b")] {
+        let (status, body) = cluster
+            .call(
+                Role::Admin,
+                Method::PUT,
+                &format!("/v2/access/users/{user}"),
+                Some(json!({"password": format!("{user}-password"), "teams": [team]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = cluster
+        .call(
+            Role::Admin,
+            Method::POST,
+            "/v2/access/tokens",
+            Some(json!({"user": "alice", "description": "ci"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    cluster.token_a = body["token"].as_str().unwrap().to_owned();
+    let (_, body) =
+        cluster.call(Role::Admin, Method::POST, "/v2/access/tokens", Some(json!({"user": "bob"}))).await;
+    cluster.token_b = body["token"].as_str().unwrap().to_owned();
+
+    for team in ["team-a", "team-b"] {
+        let app = json!({"id": format!("/{team}/web"), "cmd": "sleep 1000", "cpus": 0.01, "mem": 16, "instances": 1});
+        let (status, body) = cluster.call(Role::Admin, Method::POST, "/v2/apps", Some(app)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    cluster
+}
+
+/// What `role` may do to team `team`'s resources: `read`, `write`.
+fn allowed(role: Role, team: char) -> (bool, bool) {
+    match (role, team) {
+        (Role::Admin, _) | (Role::MemberA, 'a') | (Role::MemberB, 'b') => (true, true),
+        _ => (false, false),
+    }
+}
+
+fn expect(role: Role, allowed: bool, ok: StatusCode) -> StatusCode {
+    match (role, allowed) {
+        (_, true) => ok,
+        (Role::Anonymous, false) => StatusCode::UNAUTHORIZED,
+        (_, false) => StatusCode::FORBIDDEN,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_permission_matrix_holds_for_every_role_and_team() {
+    let cluster = setup().await;
+    for role in ROLES {
+        for team in ["team-a", "team-b"] {
+            let id = format!("/{team}/victim-{}", format!("{role:?}").to_lowercase());
+            let app = json!({"id": id, "cmd": "sleep 1", "instances": 0});
+            let (status, body) = cluster.call(Role::Admin, Method::POST, "/v2/apps", Some(app)).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+    }
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for role in ROLES {
+        for team in ['a', 'b'] {
+            let (read, write) = allowed(role, team);
+            let g = format!("/team-{team}");
+            let tag = format!("{role:?}").to_lowercase();
+            let cases: Vec<(Method, String, Option<Value>, bool, StatusCode)> = vec![
+                (Method::GET, format!("/v2/apps{g}/web"), None, read, StatusCode::OK),
+                (Method::GET, format!("/v2/apps{g}/web/versions"), None, read, StatusCode::OK),
+                (Method::GET, format!("/v2/apps{g}/web/tasks"), None, read, StatusCode::OK),
+                (Method::GET, format!("/v2/groups{g}"), None, read, StatusCode::OK),
+                (Method::GET, format!("/v2/groups{g}/versions"), None, read, StatusCode::OK),
+                (
+                    Method::POST,
+                    "/v2/apps".into(),
+                    Some(json!({"id": format!("{g}/new-{tag}"), "cmd": "sleep 1", "instances": 0})),
+                    write,
+                    StatusCode::CREATED,
+                ),
+                (
+                    Method::PUT,
+                    format!("/v2/apps{g}/web?force=true"),
+                    Some(json!({"cmd": format!("sleep 100{}", tag.len())})),
+                    write,
+                    StatusCode::OK,
+                ),
+                (
+                    Method::PATCH,
+                    format!("/v2/apps{g}/web?force=true"),
+                    Some(json!({"labels": {"by": tag}})),
+                    write,
+                    StatusCode::OK,
+                ),
+                (Method::POST, format!("/v2/apps{g}/web/restart?force=true"), None, write, StatusCode::OK),
+                (
+                    Method::PUT,
+                    format!("/v2/groups{g}?force=true"),
+                    Some(json!({"dependencies": []})),
+                    write,
+                    StatusCode::OK,
+                ),
+                (Method::DELETE, format!("/v2/apps{g}/victim-{tag}?force=true"), None, write, StatusCode::OK),
+            ];
+            for (method, path, body, allowed, ok) in cases {
+                let want = expect(role, allowed, ok);
+                let (got, answer) = cluster.call(role, method.clone(), &path, body).await;
+                checked += 1;
+                if got != want {
+                    failures.push(format!("{role:?} {method} {path}: want {want}, got {got} {answer}"));
+                }
+                if got == StatusCode::FORBIDDEN || got == StatusCode::UNAUTHORIZED {
+                    assert!(answer["message"].is_string(), "Marathon-style body: {answer}");
+                }
+            }
+        }
+        // Lists are filtered, never refused, for signed-in users.
+        let (status, apps) = cluster.call(role, Method::GET, "/v2/apps", None).await;
+        let ids: Vec<&str> = apps["apps"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x["id"].as_str()).collect())
+            .unwrap_or_default();
+        let own: Vec<&str> = match role {
+            Role::Anonymous => vec![],
+            Role::MemberA => vec!["/team-a/"],
+            Role::MemberB => vec!["/team-b/"],
+            Role::Admin => vec!["/team-a/", "/team-b/"],
+        };
+        checked += 1;
+        if role == Role::Anonymous {
+            if status != StatusCode::UNAUTHORIZED {
+                failures.push(format!("anonymous GET /v2/apps: {status}"));
+            }
+        } else {
+            let visible = |id: &&str| own.iter().any(|p| id.starts_with(p));
+            let webs = ids.iter().filter(|id| id.ends_with("/web")).count();
+            if !ids.iter().all(visible) || webs != own.len() {
+                failures.push(format!("{role:?} GET /v2/apps lists {ids:?}"));
+            }
+        }
+        let (status, root) = cluster.call(role, Method::GET, "/v2/groups", None).await;
+        if role != Role::Anonymous {
+            let groups: Vec<&str> = root["groups"]
+                .as_array()
+                .map(|g| g.iter().filter_map(|x| x["id"].as_str()).collect())
+                .unwrap_or_default();
+            let want_groups: Vec<&str> = match role {
+                Role::MemberA => vec!["/team-a"],
+                Role::MemberB => vec!["/team-b"],
+                _ => vec!["/team-a", "/team-b"],
+            };
+            checked += 1;
+            if status != StatusCode::OK || groups != want_groups {
+                failures.push(format!("{role:?} GET /v2/groups: {status} {groups:?}"));
+            }
+        }
+        for (path, admin_only) in
+            [("/v2/access/users", true), ("/v2/access/audit", true), ("/v2/access/whoami", false)]
+        {
+            let (status, _) = cluster.call(role, Method::GET, path, None).await;
+            let may = role != Role::Anonymous && (role == Role::Admin || !admin_only);
+            let want = expect(role, may, StatusCode::OK);
+            checked += 1;
+            if status != want {
+                failures.push(format!("{role:?} GET {path}: want {want}, got {status}"));
+            }
+        }
+    }
+    println!("permission matrix: {checked} checks, {} failures", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotas_tokens_sessions_and_the_audit_log() {
+    let cluster = setup().await;
+
+    // Team A may run 3 instances and 1 cpu in all; web has 1 × 0.01.
+    let (status, body) = cluster
+        .call(Role::MemberA, Method::PUT, "/v2/apps/team-a/web?force=true", Some(json!({"instances": 4})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["details"][0]["path"], "/instances");
+    assert_eq!(
+        body["details"][0]["errors"][0],
+        "quota of team 'a' exceeded: instances would be 4 of 3 (over by 1)"
+    );
+    let big = json!({"id": "/team-a/big", "cmd": "sleep 1", "cpus": 2, "instances": 1});
+    let (status, body) = cluster.call(Role::MemberA, Method::POST, "/v2/apps", Some(big)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["details"][0]["path"], "/cpus");
+    let (status, _) = cluster
+        .call(Role::MemberA, Method::PUT, "/v2/apps/team-a/web?force=true", Some(json!({"instances": 3})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "up to the quota is fine");
+    let (status, teams) = cluster.call(Role::MemberA, Method::GET, "/v2/access/teams", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(teams["teams"].as_array().unwrap().len(), 1, "members see their own team: {teams}");
+    assert_eq!(teams["teams"][0]["usage"]["instances"], 3);
+
+    // Hostile and malformed input is refused with the field named.
+    let (status, body) = cluster
+        .call(
+            Role::Admin,
+            Method::PUT,
+            "/v2/access/users/%3Cscript%3E",
+            Some(json!({"password": "long-enough"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["details"][0]["path"], "/name");
+    let (status, body) =
+        cluster.call(Role::Admin, Method::PUT, "/v2/access/users/carol", Some(json!({"passwrd": "x"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("passwrd"), "the unknown field is named: {body}");
+    let (status, body) = cluster
+        .call(
+            Role::Admin,
+            Method::PUT,
+            "/v2/access/teams/c",
+            Some(json!({"paths": ["/c"], "quota": {"mem": -1}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["details"][0]["path"], "/quota/mem");
+    let (status, _) = cluster.call(Role::Admin, Method::GET, "/v2/access/audit?limit=0", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let wrong = cluster
+        .http
+        .get(cluster.url("/v2/apps"))
+        .bearer_auth("dromos_000000000000_forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().contains_key("www-authenticate"));
+
+    // Members manage only their own tokens; a revoked token stops working.
+    let (status, _) =
+        cluster.call(Role::MemberB, Method::POST, "/v2/access/tokens", Some(json!({"user": "alice"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, own) = cluster.call(Role::MemberB, Method::POST, "/v2/access/tokens", Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, listed) = cluster.call(Role::MemberB, Method::GET, "/v2/access/tokens", None).await;
+    assert!(listed["tokens"].as_array().unwrap().iter().all(|t| t["user"] == "bob"), "{listed}");
+    assert!(!listed.to_string().contains("dromos_"), "token texts are never listed again");
+    let id = own["id"].as_str().unwrap();
+    let (status, _) =
+        cluster.call(Role::MemberA, Method::DELETE, &format!("/v2/access/tokens/{id}"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) =
+        cluster.call(Role::MemberB, Method::DELETE, &format!("/v2/access/tokens/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let revoked = cluster
+        .http
+        .get(cluster.url("/v2/apps"))
+        .bearer_auth(own["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
+
+    // Console sessions: HttpOnly SameSite cookie; cross-site writes refused.
+    let login = cluster
+        .http
+        .post(cluster.url("/v2/access/login"))
+        .json(&json!({"user": "alice", "password": "alice-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let cookie = login.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let listed = cluster.http.get(cluster.url("/v2/apps")).header("cookie", &session).send().await.unwrap();
+    assert_eq!(listed.status(), StatusCode::OK);
+    let host = cluster.process.url.trim_start_matches("http://").to_owned();
+    let cross = cluster
+        .http
+        .post(cluster.url("/v2/apps/team-a/web/restart?force=true"))
+        .header("cookie", &session)
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN, "cross-site request refused");
+    let same = cluster
+        .http
+        .post(cluster.url("/v2/apps/team-a/web/restart?force=true"))
+        .header("cookie", &session)
+        .header("origin", format!("http://{host}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status(), StatusCode::OK);
+    let bad_login = cluster
+        .http
+        .post(cluster.url("/v2/access/login"))
+        .json(&json!({"user": "alice", "password": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_login.status(), StatusCode::UNAUTHORIZED);
+
+    // The audit log has every mutation, refused ones included.
+    let (status, audit) = cluster.call(Role::Admin, Method::GET, "/v2/access/audit?limit=1000", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = audit["entries"].as_array().unwrap();
+    let find = |who: &str, action: &str, status: u16| {
+        entries.iter().any(|e| e["who"] == who && e["action"] == action && e["status"] == status)
+    };
+    assert!(find("alice", "PUT /v2/apps/team-a/web", 422), "quota refusal audited: {audit}");
+    assert!(find("alice", "PUT /v2/apps/team-a/web", 200));
+    assert!(find("bob", "POST /v2/access/tokens", 403));
+    assert!(find("alice", "POST /v2/apps/team-a/web/restart", 200), "session writes audited");
+    assert!(find("root", "PUT /v2/access/users/alice", 201));
+    let quota = entries.iter().find(|e| e["status"] == 422 && e["who"] == "alice").unwrap();
+    assert!(quota["error"].as_str().unwrap_or_default().contains("Object is not valid"), "{quota}");
+    assert!(quota["from"].as_str().unwrap().starts_with("127.0.0.1:"));
+    let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "newest first");
+}
+
+#[tokio::test]
+async fn serving_beyond_loopback_without_users_needs_insecure() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_dromos"));
+    let output = std::process::Command::new(bin)
+        .args(["--http-addr", "0.0.0.0:0"])
+        .env("DROMOS_DATA_DIR", tempfile::tempdir().unwrap().path())
+        .output()
+        .expect("dromos runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--insecure"), "{stderr}");
+}
