@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dromos_mesos::client::MasterResolver;
+use dromos_scheduler::kill_rate::KillRatePolicy;
 
 /// Driver settings.
 #[derive(Clone)]
@@ -42,6 +43,9 @@ pub struct DriverConfig {
     pub env_vars_prefix: Option<String>,
     /// First reconnection delay of the Mesos client.
     pub reconnect_initial: Duration,
+    /// The kill-storm guard: how many instances of an app health checks
+    /// may kill per interval (see `dromos_scheduler::kill_rate`).
+    pub health_kill_rate: KillRatePolicy,
 }
 
 impl DriverConfig {
@@ -63,6 +67,7 @@ impl DriverConfig {
             max_instances_per_offer: None,
             env_vars_prefix: None,
             reconnect_initial: Duration::from_millis(500),
+            health_kill_rate: KillRatePolicy::default(),
         }
     }
 }

@@ -17,7 +17,8 @@
 //! 2. Mesos client events: `Connected` (persist the framework id, then an
 //!    explicit RECONCILE), `Disconnected`, OFFERS, UPDATE, RESCIND, FAILURE;
 //! 3. [`Target::changed`]: a new snapshot of apps and deployments;
-//! 4. health results from the per-instance checker tasks ([`health`]);
+//! 4. health and readiness results from the per-instance checker tasks
+//!    ([`health`], [`readiness`]);
 //! 5. a timer: the end of a launch backoff, a rate-limited REVIVE, the
 //!    housekeeping tick (launch timeouts, kill retries) and the periodic
 //!    reconciliation.
@@ -31,8 +32,10 @@
 //! started and cancelled, and reports go to the [`Target`] when they
 //! changed. No scheduler state is borrowed across an `.await`.
 //!
-//! Tasks spawned: the Mesos client loop, the outbox, and one health checker
-//! per instance with driver-side (HTTP/TCP) checks.
+//! Tasks spawned: the Mesos client loop, the outbox, one health checker
+//! per instance with driver-side (HTTP/TCP) checks, and one readiness
+//! checker per instance launched by a deployment of an app with a
+//! readiness check (until it is ready).
 //!
 //! # Layout
 //!
@@ -42,6 +45,7 @@
 //! | [`target`] | the [`Target`] seam and the report types |
 //! | [`driver`] | [`Driver::run`] and the loop's state |
 //! | [`health`] | scheduler-side HTTP/TCP health checks |
+//! | [`readiness`] | readiness checks that gate deployments |
 //! | [`config`] | [`DriverConfig`] |
 //! | [`error`] | [`DriverError`] |
 //! | [`testing`] | [`testing::InMemoryTarget`] for tests |
@@ -50,6 +54,7 @@ pub mod config;
 pub mod driver;
 pub mod error;
 pub mod health;
+pub mod readiness;
 pub mod target;
 pub mod testing;
 pub mod translate;
@@ -58,6 +63,6 @@ pub use config::DriverConfig;
 pub use driver::Driver;
 pub use error::DriverError;
 pub use target::{
-    DeploymentProgress, DriverCommand, InstanceIntent, InstanceReport, QueueItemReport, Target,
-    TargetDeployment, TargetError, TargetSnapshot, TaskFailure,
+    DeploymentProgress, DeploymentTimeout, DriverCommand, InstanceIntent, InstanceReport, QueueItemReport,
+    Target, TargetDeployment, TargetError, TargetSnapshot, TaskFailure,
 };

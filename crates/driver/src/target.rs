@@ -29,6 +29,8 @@ use serde::Serialize;
 use thiserror::Error;
 use tokio::sync::{mpsc, watch};
 
+use crate::readiness::ReadinessResult;
+
 /// A boxed `Send` future, for the async methods of an object-safe trait.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -113,6 +115,11 @@ pub struct InstanceReport {
     pub started_at: Option<Timestamp>,
     /// The driver decided to kill it (scale-down, upgrade, unhealthy).
     pub killing: bool,
+    /// The latest readiness-check result while a deployment gates the
+    /// instance (Marathon's `readinessCheckResults` entry); `None` when not
+    /// gated or before the first probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<ReadinessResult>,
 }
 
 /// A task that failed, for `lastTaskFailure` and the event bus.
@@ -169,6 +176,30 @@ pub struct DeploymentProgress {
     pub steps_done: usize,
     /// Every step is done: the service removes the deployment.
     pub finished: bool,
+}
+
+/// The app label that sets a deployment timeout, in whole seconds
+/// (dromos' addition to Marathon). A label, not a new field, so every
+/// Marathon client and validator passes it through untouched. A
+/// deployment times out when it has run longer than the smallest timeout
+/// among the apps it acts on (apps it removes have no say); the timer
+/// starts when the driver first sees the deployment, so it restarts with a
+/// new leader. Values that are not a positive integer are ignored (logged).
+pub const DEPLOYMENT_TIMEOUT_LABEL: &str = "DROMOS_DEPLOYMENT_TIMEOUT_SECONDS";
+
+/// A deployment ran past its timeout: the driver stops carrying it out and
+/// the target rolls it back (Marathon's `DELETE /v2/deployments/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentTimeout {
+    /// Deployment id.
+    pub deployment_id: String,
+    /// The timeout that expired, seconds.
+    pub timeout_seconds: u64,
+    /// The app whose label set it.
+    pub app_id: String,
+    /// Human-readable reason for the `deployment_failed` event.
+    pub reason: String,
 }
 
 /// A request from the API that only the run loop can carry out.
@@ -230,6 +261,12 @@ pub trait Target: Send + Sync + 'static {
     /// the same turn that it learns of it.
     fn report_instance_gone(&self, last: InstanceReport) {
         let _ = last;
+    }
+
+    /// A deployment timed out ([`DEPLOYMENT_TIMEOUT_LABEL`]): the target
+    /// rolls it back and says why. The driver no longer carries it out.
+    fn report_deployment_timeout(&self, timeout: DeploymentTimeout) {
+        let _ = timeout;
     }
 
     /// Commands from the API, taken once per [`crate::Driver::run`]; the

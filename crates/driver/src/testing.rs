@@ -16,8 +16,8 @@ use dromos_scheduler::plan::{compute_plan, PlanError};
 use tokio::sync::{mpsc, watch};
 
 use crate::target::{
-    BoxFuture, DeploymentProgress, DriverCommand, InstanceIntent, InstanceReport, QueueItemReport, Target,
-    TargetDeployment, TargetError, TargetSnapshot, TaskFailure,
+    BoxFuture, DeploymentProgress, DeploymentTimeout, DriverCommand, InstanceIntent, InstanceReport,
+    QueueItemReport, Target, TargetDeployment, TargetError, TargetSnapshot, TaskFailure,
 };
 use crate::translate::run_spec::to_run_spec;
 
@@ -43,6 +43,10 @@ pub struct TargetState {
     pub progress: Vec<DeploymentProgress>,
     /// Final reports of forgotten instances, in order.
     pub gone: Vec<InstanceReport>,
+    /// Every deployment timeout reported.
+    pub timeouts: Vec<DeploymentTimeout>,
+    /// The apps before each listed deployment (what a rollback restores).
+    pub originals: BTreeMap<String, Vec<Arc<AppDefinition>>>,
 }
 
 /// A [`Target`] kept in memory.
@@ -95,10 +99,12 @@ impl InMemoryTarget {
         let before = specs(&mut state.apps.values().map(Arc::as_ref));
         let after = specs(&mut apps.iter());
         let plan = compute_plan(&before, &after)?;
+        let original: Vec<Arc<AppDefinition>> = state.apps.values().cloned().collect();
         state.apps = apps.into_iter().map(|a| (a.id.to_string(), Arc::new(a))).collect();
         let id = (!plan.is_empty()).then(|| {
             let id = uuid::Uuid::new_v4().to_string();
             state.deployments.push(TargetDeployment { id: id.clone(), plan, steps_done: 0 });
+            state.originals.insert(id.clone(), original);
             id
         });
         drop(state);
@@ -202,10 +208,29 @@ impl Target for InMemoryTarget {
         self.bump_reported();
     }
 
+    /// Rolls the deployment back like the service: it is dropped and the
+    /// apps it changed return to their versions from before it.
+    fn report_deployment_timeout(&self, timeout: DeploymentTimeout) {
+        let original = {
+            let mut state = self.lock();
+            state.deployments.retain(|d| d.id != timeout.deployment_id);
+            state.timeouts.push(timeout.clone());
+            state.originals.remove(&timeout.deployment_id)
+        };
+        if let Some(apps) = original {
+            let apps = apps.iter().map(|a| a.as_ref().clone()).collect();
+            if let Err(e) = self.deploy(apps) {
+                tracing::warn!(error = %e, "rollback could not be planned");
+            }
+        }
+        self.bump_reported();
+    }
+
     fn report_deployment_progress(&self, progress: DeploymentProgress) {
         let mut state = self.lock();
         if progress.finished {
             state.deployments.retain(|d| d.id != progress.deployment_id);
+            state.originals.remove(&progress.deployment_id);
         } else if let Some(d) = state.deployments.iter_mut().find(|d| d.id == progress.deployment_id) {
             d.steps_done = progress.steps_done;
         }

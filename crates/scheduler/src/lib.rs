@@ -29,6 +29,7 @@
 //! | [`tracker`] | applying status updates and health results to instances |
 //! | [`reconcile`] | steady-state: replacements, scale, expunge |
 //! | [`kill_order`] | which instances go first on scale-down |
+//! | [`kill_rate`] | kill-storm guard: health kills per run spec per interval |
 //!
 //! The shape follows Nomad's scheduler: reconcile → feasibility → rank →
 //! select → plan, and "cannot place yet" is data ([`NoMatchReason`]), never an
@@ -37,6 +38,7 @@
 pub mod constraint;
 pub mod instance;
 pub mod kill_order;
+pub mod kill_rate;
 pub mod matcher;
 pub mod offer;
 pub mod plan;

@@ -46,7 +46,7 @@ impl AgentInfo {
 }
 
 /// A named agent attribute.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attribute {
     /// Attribute name, e.g. `rack`.
     pub name: String,
@@ -55,7 +55,7 @@ pub struct Attribute {
 }
 
 /// The four Mesos attribute value types.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum AttributeValue {
     /// `rack:r1`
     Text(String),
@@ -110,7 +110,7 @@ pub fn format_scalar(value: f64) -> String {
 }
 
 /// One resource in an offer, with the role it is allocated to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OfferedResource {
     /// `*` for unreserved resources, otherwise the reservation role.
     pub role: String,
@@ -119,7 +119,7 @@ pub struct OfferedResource {
 }
 
 /// A scalar amount or a set of port ranges.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum OfferedAmount {
     /// `cpus`, `mem`, `disk` or `gpus`.
     Scalar(ScalarKind, f64),

@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::matcher::{LaunchRequest, MatchOutcome, OfferMatchSummary};
+use crate::matcher::{
+    FunnelStep, LaunchRequest, MatchOutcome, NoMatchReason, OfferMatchSummary, UnusedOffer,
+};
 use crate::run_spec::{BackoffPolicy, RunSpec};
 use crate::time::{secs_to_millis, Timestamp};
 
@@ -45,8 +47,13 @@ pub struct QueueEntry {
     pub stats: OfferStats,
 }
 
-/// Offer statistics for `/v2/queue` `processedOffersSummary`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+/// Unused offers remembered per run spec for `lastUnusedOffers`.
+pub const MAX_LAST_UNUSED_OFFERS: usize = 10;
+
+/// Offer statistics for `/v2/queue` `processedOffersSummary`. They cover one
+/// *launch attempt*: they start when a run spec enters the queue and start
+/// over when a new version replaces the queued one.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct OfferStats {
     /// Offers examined while queued.
     pub processed_offers_count: u64,
@@ -58,6 +65,67 @@ pub struct OfferStats {
     pub last_used_offer_at: Option<Timestamp>,
     /// The most recent round's summary (funnel and unused offers).
     pub last_round: Option<OfferMatchSummary>,
+    /// The funnel summed stage by stage over every round of the launch
+    /// attempt (Marathon's `rejectSummaryLaunchAttempt`); empty before the
+    /// first round.
+    pub launch_attempt: Vec<FunnelStep>,
+    /// The most recent unused offers, oldest first, at most
+    /// [`MAX_LAST_UNUSED_OFFERS`] (Marathon's `lastUnusedOffers`).
+    pub last_unused_offers: Vec<TimedUnusedOffer>,
+}
+
+/// An unused offer and the round that processed it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimedUnusedOffer {
+    /// The offer and its reason.
+    pub offer: UnusedOffer,
+    /// When the round ran.
+    pub at: Timestamp,
+}
+
+impl OfferStats {
+    /// Marathon's `rejectSummaryLastOffers`: the funnel of the last round
+    /// (every stage, zeros before the first round). An offer batch holds
+    /// the latest offer of each agent that has free resources, so this is
+    /// the "last offer per agent" view.
+    pub fn reject_summary_last_offers(&self) -> Vec<FunnelStep> {
+        self.last_round.as_ref().map_or_else(NoMatchReason::empty_funnel, |r| r.funnel.clone())
+    }
+
+    /// Marathon's `rejectSummaryLaunchAttempt` (every stage, zeros before
+    /// the first round).
+    pub fn reject_summary_launch_attempt(&self) -> Vec<FunnelStep> {
+        if self.launch_attempt.is_empty() {
+            NoMatchReason::empty_funnel()
+        } else {
+            self.launch_attempt.clone()
+        }
+    }
+
+    /// Adds one round's summary for this run spec.
+    fn record(&mut self, summary: &OfferMatchSummary, now: Timestamp) {
+        self.processed_offers_count += u64::from(summary.processed_offers);
+        self.unused_offers_count += u64::from(summary.unused_offers);
+        if summary.unused_offers > 0 {
+            self.last_unused_offer_at = Some(now);
+        }
+        if summary.launched > 0 {
+            self.last_used_offer_at = Some(now);
+        }
+        if self.launch_attempt.is_empty() {
+            self.launch_attempt = NoMatchReason::empty_funnel();
+        }
+        for (total, step) in self.launch_attempt.iter_mut().zip(&summary.funnel) {
+            total.declined = total.declined.saturating_add(step.declined);
+            total.processed = total.processed.saturating_add(step.processed);
+        }
+        for offer in &summary.last_unused_offers {
+            self.last_unused_offers.push(TimedUnusedOffer { offer: offer.clone(), at: now });
+        }
+        let excess = self.last_unused_offers.len().saturating_sub(MAX_LAST_UNUSED_OFFERS);
+        self.last_unused_offers.drain(..excess);
+        self.last_round = Some(summary.clone());
+    }
 }
 
 /// One row of `/v2/queue`.
@@ -110,6 +178,7 @@ impl LaunchQueue {
                 entry.count = entry.count.saturating_add(count);
                 if entry.run_spec.version != spec.version {
                     entry.run_spec = spec;
+                    entry.stats = OfferStats::default();
                 }
             }
             None => {
@@ -202,16 +271,7 @@ impl LaunchQueue {
                 continue;
             };
             entry.count = entry.count.saturating_sub(summary.launched);
-            let stats = &mut entry.stats;
-            stats.processed_offers_count += u64::from(summary.processed_offers);
-            stats.unused_offers_count += u64::from(summary.unused_offers);
-            if summary.unused_offers > 0 {
-                stats.last_unused_offer_at = Some(now);
-            }
-            if summary.launched > 0 {
-                stats.last_used_offer_at = Some(now);
-            }
-            stats.last_round = Some(summary.clone());
+            entry.stats.record(summary, now);
         }
     }
 

@@ -1,6 +1,89 @@
-use super::{LaunchQueue, SubscriptionChange};
+use std::sync::Arc;
+
+use super::{LaunchQueue, SubscriptionChange, MAX_LAST_UNUSED_OFFERS};
+use crate::matcher::{match_offers, MatchConfig, NoMatchReason};
+use crate::offer::{AgentInfo, Offer};
+use crate::resources::Resources;
 use crate::run_spec::{BackoffPolicy, RunSpec};
 use crate::time::Timestamp;
+
+fn small_offers(round: usize, n: usize) -> Vec<Offer> {
+    (0..n)
+        .map(|i| {
+            let agent = Arc::new(AgentInfo::new(format!("agent-{i}"), format!("host-{i}")));
+            Offer::new(format!("offer-{round}-{i}"), agent).with_unreserved(0.5, 4096.0, 1000.0)
+        })
+        .collect()
+}
+
+/// Runs one matching round for the queue's ready entries and records it.
+fn round(q: &mut LaunchQueue, offers: &[Offer], now: Timestamp) {
+    let outcome = {
+        let ready = q.ready(now);
+        match_offers(MatchConfig::default(), &ready, offers, [])
+    };
+    q.record_round(&outcome, now);
+}
+
+fn big_spec(version: &str) -> RunSpec {
+    let mut s = RunSpec::new("/big", version);
+    s.resources = Resources { cpus: 2.0, mem: 64.0, disk: 0.0, gpus: 0.0 };
+    s
+}
+
+#[test]
+fn launch_attempt_summary_adds_up_rounds_and_last_offers_shows_the_latest() {
+    let mut q = LaunchQueue::new();
+    q.add(big_spec("v1"), 1, Timestamp(0));
+    let stats = &q.items(Timestamp(0))[0].stats;
+    assert!(stats.reject_summary_launch_attempt().iter().all(|s| s.declined == 0 && s.processed == 0));
+    assert_eq!(stats.reject_summary_last_offers().len(), NoMatchReason::FUNNEL.len());
+
+    round(&mut q, &small_offers(0, 3), Timestamp(1000));
+    round(&mut q, &small_offers(1, 2), Timestamp(2000));
+    let stats = &q.items(Timestamp(2000))[0].stats;
+    assert_eq!((stats.processed_offers_count, stats.unused_offers_count), (5, 5));
+    assert_eq!(stats.last_unused_offer_at, Some(Timestamp(2000)));
+    assert_eq!(stats.last_used_offer_at, None);
+    let cpus = |steps: Vec<crate::matcher::FunnelStep>| {
+        steps
+            .into_iter()
+            .find(|s| s.reason == NoMatchReason::InsufficientCpus)
+            .map(|s| (s.declined, s.processed))
+    };
+    assert_eq!(cpus(stats.reject_summary_last_offers()), Some((2, 2)));
+    assert_eq!(cpus(stats.reject_summary_launch_attempt()), Some((5, 5)));
+    let unused: Vec<(&str, Timestamp)> =
+        stats.last_unused_offers.iter().map(|u| (u.offer.offer_id.as_str(), u.at)).collect();
+    assert_eq!(unused[0], ("offer-0-0", Timestamp(1000)));
+    assert_eq!(unused[4], ("offer-1-1", Timestamp(2000)));
+    assert!(stats.last_unused_offers.iter().all(|u| u.offer.reason == NoMatchReason::InsufficientCpus));
+}
+
+#[test]
+fn last_unused_offers_keep_only_the_most_recent() {
+    let mut q = LaunchQueue::new();
+    q.add(big_spec("v1"), 1, Timestamp(0));
+    for r in 0..4 {
+        round(&mut q, &small_offers(r, 5), Timestamp::from_secs(r as u64));
+    }
+    let stats = &q.items(Timestamp(0))[0].stats;
+    assert_eq!(stats.last_unused_offers.len(), MAX_LAST_UNUSED_OFFERS);
+    assert_eq!(stats.last_unused_offers[0].offer.offer_id, "offer-2-0", "the oldest rounds were dropped");
+    assert_eq!(stats.last_unused_offers[9].offer.offer_id, "offer-3-4");
+}
+
+#[test]
+fn a_new_version_starts_a_new_launch_attempt() {
+    let mut q = LaunchQueue::new();
+    q.add(big_spec("v1"), 1, Timestamp(0));
+    round(&mut q, &small_offers(0, 3), Timestamp(1000));
+    q.add(big_spec("v2"), 0, Timestamp(2000));
+    let stats = &q.items(Timestamp(2000))[0].stats;
+    assert_eq!(stats.processed_offers_count, 0);
+    assert!(stats.last_unused_offers.is_empty());
+    assert!(stats.reject_summary_launch_attempt().iter().all(|s| s.declined == 0));
+}
 
 fn policy(backoff: f64, factor: f64, max: f64) -> BackoffPolicy {
     BackoffPolicy { backoff_seconds: backoff, factor, max_launch_delay_seconds: max }

@@ -75,9 +75,13 @@ pub fn reconcile(tracker: &Tracker, input: &ReconcileInput<'_>) -> ReconcileDeci
 fn lifecycle(instance: &Instance, input: &ReconcileInput<'_>, decision: &mut ReconcileDecision) {
     let terminal = instance.condition.is_terminal();
     let Some(spec) = input.specs.get(&instance.run_spec_id) else {
+        // A removed run spec under deployment is stopped by its
+        // `StopApplication` step, in dependency order; only orphans no
+        // deployment owns are killed here.
+        let owned = input.under_deployment.contains(&instance.run_spec_id);
         if terminal {
             decision.expunge.push(instance.id.clone());
-        } else if instance.goal != Goal::Decommissioned {
+        } else if instance.goal != Goal::Decommissioned && !owned {
             decision.kills.push(KillOrder { instance_id: instance.id.clone(), reason: KillReason::Orphaned });
         }
         return;

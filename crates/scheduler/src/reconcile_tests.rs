@@ -85,6 +85,23 @@ fn instances_of_deleted_apps_are_killed_or_expunged() {
 }
 
 #[test]
+fn removed_apps_under_deployment_are_left_to_their_stop_step() {
+    let mut t = Tracker::new();
+    t.insert(instance("live", "/gone", Condition::Running, 0));
+    t.insert(instance("dead", "/gone", Condition::Killed, 0));
+    let stopping = BTreeSet::from(["/gone".to_owned()]);
+    let input = ReconcileInput {
+        specs: &specs(&[]),
+        under_deployment: &stopping,
+        queued: &BTreeMap::new(),
+        now: Timestamp(0),
+    };
+    let d = reconcile(&t, &input);
+    assert!(d.kills.is_empty(), "the deployment stops it in dependency order: {:?}", d.kills);
+    assert_eq!(d.expunge, vec!["dead".to_owned()]);
+}
+
+#[test]
 fn unreachable_instances_are_replaced_after_inactive_after_and_expunged_later() {
     let mut t = Tracker::new();
     let mut lost = instance("lost", "/a", Condition::Unreachable, 0);

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use dromos_driver::target::BoxFuture;
 use dromos_driver::{
-    DeploymentProgress, DriverCommand, InstanceIntent, InstanceReport, QueueItemReport, Target, TargetError,
-    TargetSnapshot, TaskFailure,
+    DeploymentProgress, DeploymentTimeout, DriverCommand, InstanceIntent, InstanceReport, QueueItemReport,
+    Target, TargetError, TargetSnapshot, TaskFailure,
 };
 use tokio::sync::{mpsc, watch};
 use tracing::warn;
@@ -176,6 +176,10 @@ impl Target for ServiceTarget {
 
     fn report_deployment_progress(&self, progress: DeploymentProgress) {
         self.queue_report(Report::Progress(progress));
+    }
+
+    fn report_deployment_timeout(&self, timeout: DeploymentTimeout) {
+        self.queue_report(Report::TimedOut(timeout));
     }
 
     fn commands(&self) -> Option<mpsc::Receiver<DriverCommand>> {

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use dromos_driver::{DeploymentProgress, DriverCommand, InstanceIntent, InstanceReport, Target};
+use dromos_driver::{
+    DeploymentProgress, DeploymentTimeout, DriverCommand, InstanceIntent, InstanceReport, Target,
+};
 use dromos_model::parse_app;
 use dromos_scheduler::{Condition, Timestamp};
 use dromos_store::{SqliteOptions, SqliteStore};
@@ -36,6 +38,7 @@ fn report(task: &str, state: &str, condition: Condition) -> InstanceReport {
         staged_at: Timestamp(1),
         started_at: None,
         killing: false,
+        readiness: None,
     }
 }
 
@@ -146,4 +149,47 @@ async fn api_kill_requests_reach_the_driver_and_the_channel_is_handed_back() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("the command channel was not handed back");
+}
+
+#[tokio::test]
+async fn a_timed_out_deployment_is_rolled_back_and_the_events_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = open(dir.path());
+    let mut events = service.events().subscribe();
+    let app = parse_app(
+        br#"{"id":"/a","cmd":"sleep 1","instances":1,"labels":{"DROMOS_DEPLOYMENT_TIMEOUT_SECONDS":"30"}}"#,
+    )
+    .unwrap();
+    service.create_app(app, false, &Origin::default()).await.unwrap();
+    let target = ServiceTarget::open(service.clone()).await.unwrap();
+    let deployment = target.snapshot().deployments[0].id.clone();
+
+    target.report_deployment_timeout(DeploymentTimeout {
+        deployment_id: deployment.clone(),
+        timeout_seconds: 30,
+        app_id: "/a".into(),
+        reason: "deployment timed out after 30 s; rolling back".into(),
+    });
+    until(&service, "the rollback", |s| {
+        let listed = s.deployments();
+        listed.len() == 1 && listed[0].id != deployment
+    })
+    .await;
+    assert!(service.target().apps.is_empty(), "creating /a was reverted");
+    let rollback = &service.deployments()[0];
+    assert_eq!(rollback.steps[0][0].action, "StopApplication");
+
+    let mut failed = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if event.event_type == "deployment_failed" {
+            failed.push((event.data["id"].clone(), event.data["reason"].clone()));
+        }
+    }
+    assert_eq!(
+        failed,
+        [
+            (deployment.clone().into(), "deployment timed out after 30 s; rolling back".into()),
+            (deployment.into(), "rolled back".into()),
+        ]
+    );
 }

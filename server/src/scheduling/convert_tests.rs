@@ -27,6 +27,7 @@ fn report(state: &str, condition: Condition, killing: bool) -> InstanceReport {
         staged_at: Timestamp(1_700_000_000_000),
         started_at: Some(Timestamp(1_700_000_001_500)),
         killing,
+        readiness: None,
     }
 }
 

@@ -6,13 +6,15 @@
 //! [`super::adapter::ServiceTarget`] queues [`Report`]s on an unbounded
 //! channel and this task applies them one by one. An instance list is
 //! diffed against the tasks the service holds and only changed tasks are
-//! written (each write emits `status_update_event`). The task ends when the
-//! adapter, and with it the sender, is dropped.
+//! written (each write emits `status_update_event`). A deployment timeout
+//! becomes a rollback. The task ends when the adapter, and with it the
+//! sender, is dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use dromos_driver::{DeploymentProgress, InstanceReport, TaskFailure};
+use dromos_driver::{DeploymentProgress, DeploymentTimeout, InstanceReport, TaskFailure};
+use serde_json::json;
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
@@ -35,6 +37,8 @@ pub enum Report {
     Failure(TaskFailure),
     /// Deployment progress.
     Progress(DeploymentProgress),
+    /// A deployment ran past its timeout: roll it back.
+    TimedOut(DeploymentTimeout),
 }
 
 /// Applies reports until the sender is dropped.
@@ -56,6 +60,7 @@ pub async fn run(service: Arc<Service>, mut reports: mpsc::UnboundedReceiver<Rep
                 failures.insert(failure.task_id, failure.message);
             }
             Report::Progress(progress) => apply_progress(&service, &progress).await,
+            Report::TimedOut(timeout) => roll_back(&service, &timeout).await,
         }
     }
 }
@@ -109,5 +114,27 @@ async fn apply_progress(service: &Service, progress: &DeploymentProgress) {
         if let Err(e) = service.report_deployment_finished(id).await {
             warn!(deployment_id = id, error = %e, "cannot record the deployment's end");
         }
+    }
+}
+
+/// Rolls back a deployment that timed out, as `DELETE
+/// /v2/deployments/{id}` does: the deployment is cancelled and the reverse
+/// of its changes deployed. Subscribers first get a `deployment_failed`
+/// whose reason names the timeout; the rollback itself then reports
+/// `deployment_failed` with reason `rolled back`, as any rollback does.
+async fn roll_back(service: &Service, timeout: &DeploymentTimeout) {
+    let id = timeout.deployment_id.as_str();
+    let Some(stored) = service.deployments().into_iter().find(|d| d.id == id) else {
+        debug!(deployment_id = id, "timed-out deployment no longer listed");
+        return;
+    };
+    warn!(deployment_id = id, timeout_seconds = timeout.timeout_seconds, app_id = %timeout.app_id,
+        "deployment timed out; rolling back");
+    service.events().publish(
+        "deployment_failed",
+        json!({"id": id, "plan": stored.plan_json(), "reason": timeout.reason}),
+    );
+    if let Err(e) = service.cancel_deployment(id, false).await {
+        warn!(deployment_id = id, error = %e, "cannot roll back the timed-out deployment");
     }
 }

@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use dromos_mesos::v1::{AgentId, CallBody, Kill, TaskId};
 use dromos_model::AppDefinition;
+use dromos_scheduler::kill_rate::HealthKillGuard;
 use dromos_scheduler::{Condition, Goal, Health, Instance, LaunchQueue, RunSpec, Timestamp, Tracker};
 use tracing::{error, info};
 
 use super::effects::Effects;
 use crate::config::DriverConfig;
+use crate::readiness::ReadinessResult;
 use crate::target::{InstanceIntent, InstanceReport, QueueItemReport, TargetDeployment, TargetSnapshot};
 use crate::translate::run_spec::to_run_spec;
 
@@ -40,6 +42,11 @@ pub struct Core {
     pub(super) queue: LaunchQueue,
     pub(super) tracker: Tracker,
     pub(super) tasks: BTreeMap<String, TaskMeta>,
+    /// The kill-storm guard: health kills per app per interval.
+    pub(super) health_kills: HealthKillGuard,
+    /// Instances gated by a readiness check, with their latest result
+    /// (`None` before the first). See [`crate::readiness`].
+    pub(super) readiness: BTreeMap<String, Option<ReadinessResult>>,
     pub(super) connected: bool,
     pub(super) suppressed: bool,
     pub(super) last_revive: Option<Timestamp>,
@@ -48,6 +55,11 @@ pub struct Core {
     /// Deployments this driver finished whose removal the target may not
     /// have installed yet: a stale snapshot must not run them again.
     finished_deployments: BTreeSet<String>,
+    /// When this driver first saw each listed deployment (the timeout
+    /// timer's start).
+    pub(super) deployment_seen: BTreeMap<String, Timestamp>,
+    /// Deployments that timed out: no longer carried out while listed.
+    pub(super) timed_out: BTreeSet<String>,
     last_instances: Option<Vec<InstanceReport>>,
     last_queue: Option<Vec<QueueItemReport>>,
 }
@@ -60,6 +72,7 @@ impl Core {
     /// A core that already knows the instances recorded before a restart.
     pub fn new(config: DriverConfig, known: Vec<InstanceIntent>, now: Timestamp) -> Self {
         let mut core = Self {
+            health_kills: HealthKillGuard::new(config.health_kill_rate),
             next_housekeeping: now.plus_millis(millis(config.housekeeping_interval)),
             next_reconcile: now.plus_millis(millis(config.reconcile_interval)),
             config,
@@ -69,10 +82,13 @@ impl Core {
             queue: LaunchQueue::new(),
             tracker: Tracker::new(),
             tasks: BTreeMap::new(),
+            readiness: BTreeMap::new(),
             connected: false,
             suppressed: false,
             last_revive: None,
             finished_deployments: BTreeSet::new(),
+            deployment_seen: BTreeMap::new(),
+            timed_out: BTreeSet::new(),
             last_instances: None,
             last_queue: None,
         };
@@ -119,7 +135,9 @@ impl Core {
         }
         let mut deployments = snapshot.deployments;
         self.finished_deployments.retain(|id| deployments.iter().any(|d| d.id == *id));
-        deployments.retain(|d| !self.finished_deployments.contains(&d.id));
+        self.timed_out.retain(|id| deployments.iter().any(|d| d.id == *id));
+        self.deployment_seen.retain(|id, _| deployments.iter().any(|d| d.id == *id));
+        deployments.retain(|d| !self.finished_deployments.contains(&d.id) && !self.timed_out.contains(&d.id));
         for d in &mut deployments {
             if let Some(local) = self.deployments.iter().find(|l| l.id == d.id) {
                 d.steps_done = d.steps_done.max(local.steps_done);
@@ -135,7 +153,8 @@ impl Core {
 
     /// The report of an instance as it is now, whatever its condition.
     pub(super) fn final_report(&self, instance_id: &str) -> Option<InstanceReport> {
-        Some(report(self.tracker.get(instance_id)?, self.tasks.get(instance_id)?))
+        let readiness = self.readiness.get(instance_id).cloned().flatten();
+        Some(report(self.tracker.get(instance_id)?, self.tasks.get(instance_id)?, readiness))
     }
 
     /// Marks an instance for killing and sends the KILL.
@@ -146,6 +165,7 @@ impl Core {
         if self.tracker.set_goal(instance_id, Goal::Decommissioned).is_err() {
             return;
         }
+        self.health_kills.forget(instance_id);
         info!(task_id = %meta.task_id, agent_id = %meta.agent_id, reason = why, "killing task");
         meta.kill_sent_at = Some(now);
         fx.calls.push(kill_call(&meta.task_id, &meta.agent_id));
@@ -154,8 +174,13 @@ impl Core {
 
     /// The instance reports, when they changed since the last call.
     pub fn instance_reports(&mut self) -> Option<Vec<InstanceReport>> {
-        let reports: Vec<InstanceReport> =
-            self.tracker.iter().filter_map(|i| Some(report(i, self.tasks.get(&i.id)?))).collect();
+        let reports: Vec<InstanceReport> = self
+            .tracker
+            .iter()
+            .filter_map(|i| {
+                Some(report(i, self.tasks.get(&i.id)?, self.readiness.get(&i.id).cloned().flatten()))
+            })
+            .collect();
         changed(&mut self.last_instances, reports)
     }
 
@@ -202,7 +227,7 @@ pub fn kill_call(task_id: &str, agent_id: &str) -> CallBody {
     })
 }
 
-fn report(instance: &Instance, meta: &TaskMeta) -> InstanceReport {
+fn report(instance: &Instance, meta: &TaskMeta, readiness: Option<ReadinessResult>) -> InstanceReport {
     InstanceReport {
         task_id: meta.task_id.clone(),
         instance_id: instance.id.clone(),
@@ -221,5 +246,6 @@ fn report(instance: &Instance, meta: &TaskMeta) -> InstanceReport {
         staged_at: instance.staged_at,
         started_at: instance.running_since,
         killing: instance.goal == Goal::Decommissioned && instance.condition != Condition::Killed,
+        readiness,
     }
 }

@@ -6,7 +6,8 @@
 use dromos_mesos::v1::CallBody;
 
 use crate::health::CheckedInstance;
-use crate::target::{DeploymentProgress, InstanceReport, TaskFailure};
+use crate::readiness::ReadinessTarget;
+use crate::target::{DeploymentProgress, DeploymentTimeout, InstanceReport, TaskFailure};
 
 /// Side effects of one turn, in the order they were decided.
 #[derive(Debug, Default)]
@@ -15,12 +16,18 @@ pub struct Effects {
     pub calls: Vec<CallBody>,
     /// Instances whose driver-side health checks start.
     pub start_health: Vec<CheckedInstance>,
-    /// Instances whose health checks stop.
+    /// Instances whose health checks (and readiness checks) stop.
     pub stop_health: Vec<String>,
+    /// Instances whose readiness checks start.
+    pub start_readiness: Vec<ReadinessTarget>,
+    /// Instances whose readiness checks stop (no deployment gates them).
+    pub stop_readiness: Vec<String>,
     /// Instances to forget in the store.
     pub expunge: Vec<String>,
     /// Deployment progress to report.
     pub progress: Vec<DeploymentProgress>,
+    /// Deployments that timed out.
+    pub timeouts: Vec<DeploymentTimeout>,
     /// Task failures to report.
     pub failures: Vec<TaskFailure>,
     /// Final reports of instances expunged this turn.

@@ -13,8 +13,14 @@ mod core;
 mod effects;
 mod offers;
 mod outbox;
+mod ready;
+#[cfg(test)]
+mod sim;
+#[cfg(test)]
+mod sim_tests;
 mod status;
 mod tick;
+mod timeout;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -34,6 +40,7 @@ use self::outbox::Outbox;
 use crate::config::DriverConfig;
 use crate::error::DriverError;
 use crate::health::{HealthResult, HealthSupervisor};
+use crate::readiness::{ReadinessResult, ReadinessSupervisor};
 use crate::target::Target;
 
 /// The scheduler run loop. See the module docs.
@@ -81,6 +88,7 @@ struct Io {
     target: Arc<dyn Target>,
     outbox: Outbox,
     health: HealthSupervisor,
+    readiness: ReadinessSupervisor,
 }
 
 impl Driver {
@@ -98,10 +106,12 @@ impl Driver {
         let client_cancel = shutdown.child_token();
         let client = client::start(client_config, client_cancel.clone())?;
         let (health_tx, mut health_rx) = mpsc::channel::<HealthResult>(256);
+        let (readiness_tx, mut readiness_rx) = mpsc::channel::<ReadinessResult>(256);
         let mut io = Io {
             target: Arc::clone(&target),
             outbox: Outbox::spawn(client.scheduler.clone()),
             health: HealthSupervisor::new(health_tx),
+            readiness: ReadinessSupervisor::new(readiness_tx),
         };
         let mut core = Core::new(config, target.known_instances(), now());
         let mut changed = target.changed();
@@ -125,6 +135,7 @@ impl Driver {
                 },
                 Ok(()) = changed.changed() => core.sync_target(target.snapshot()),
                 Some(result) = health_rx.recv() => core.apply_health(&result, now(), &mut fx),
+                Some(result) = readiness_rx.recv() => core.apply_readiness(result, now()),
                 command = commands::next_command(&mut commands) => core.apply_command(command, now(), &mut fx),
                 () = tokio::time::sleep(sleep) => core.housekeeping(now(), &mut fx),
             }
@@ -214,9 +225,16 @@ async fn carry_out(core: &mut Core, io: &mut Io, fx: Effects, now: Timestamp) {
     }
     for id in &fx.stop_health {
         io.health.stop(id);
+        io.readiness.stop(id);
+    }
+    for id in &fx.stop_readiness {
+        io.readiness.stop(id);
     }
     for instance in fx.start_health {
         io.health.start(instance);
+    }
+    for target in fx.start_readiness {
+        io.readiness.start(target);
     }
     for id in fx.expunge {
         if let Err(e) = io.target.expunge_instance(id.clone()).await {
@@ -231,6 +249,9 @@ async fn carry_out(core: &mut Core, io: &mut Io, fx: Effects, now: Timestamp) {
     }
     for progress in fx.progress {
         io.target.report_deployment_progress(progress);
+    }
+    for timeout in fx.timeouts {
+        io.target.report_deployment_timeout(timeout);
     }
     if let Some(instances) = core.instance_reports() {
         io.target.report_instances(instances);

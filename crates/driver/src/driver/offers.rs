@@ -121,6 +121,7 @@ impl Core {
             info!(app_id = %pending.intent.app_id, task_id = %pending.intent.task_id, offer_id,
                 agent_id = %pending.intent.agent_id, ports = ?pending.launch.host_ports, "launching task");
             self.tracker.record_launch(&pending.intent.instance_id, &pending.launch, has_checks, now);
+            self.gate_if_needed(&pending.intent.instance_id, &pending.intent.app_id);
             self.tasks.insert(
                 pending.intent.instance_id.clone(),
                 TaskMeta {

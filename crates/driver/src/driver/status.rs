@@ -3,8 +3,9 @@
 //! acknowledge, and kill what must not run.
 
 use dromos_mesos::v1::{self, Acknowledge, CallBody};
+use dromos_scheduler::kill_rate::KillVerdict;
 use dromos_scheduler::tracker::{HealthEffect, TrackerError};
-use dromos_scheduler::{BackoffPolicy, Condition, Timestamp};
+use dromos_scheduler::{BackoffPolicy, Condition, Goal, Health, Timestamp};
 use tracing::{info, info_span, warn};
 
 use super::core::{kill_call, Core};
@@ -39,8 +40,9 @@ impl Core {
                 if effect.counts_as_failure {
                     self.record_failure(&instance_id, status, &input, now, fx);
                 }
-                if effect.condition == Condition::Running {
+                if effect.condition == Condition::Running && effect.previous != Condition::Running {
                     self.start_health(&instance_id, fx);
+                    self.start_readiness(&instance_id, fx);
                 }
                 if effect.condition.is_terminal() || effect.condition.is_lost() {
                     fx.stop_health.push(instance_id.clone());
@@ -112,17 +114,53 @@ impl Core {
         let Some(instance) = self.tracker.get(instance_id) else { return };
         let spec = self.specs.get(&instance.run_spec_id);
         let max_failures = spec.map_or(0, |s| s.max_consecutive_health_failures);
-        let policy = spec.map_or_else(BackoffPolicy::default, |s| s.backoff);
-        let (app_id, version) = (instance.run_spec_id.clone(), instance.run_spec_version.clone());
+        let wanted = spec.map_or(1, |s| s.instances);
+        let app_id = instance.run_spec_id.clone();
         match self.tracker.apply_health(instance_id, healthy, max_failures) {
-            Ok(HealthEffect::Kill) => {
-                self.queue.record_failure(&app_id, &version, &policy, now);
-                self.kill_instance(instance_id, "unhealthy", now, fx);
-            }
+            // The kill-storm guard decides here whether a health kill
+            // happens now or waits for a later window (`kill_rate` docs).
+            Ok(HealthEffect::Kill) => match self.health_kills.request(&app_id, instance_id, wanted, now) {
+                KillVerdict::KillNow => self.kill_unhealthy(instance_id, "unhealthy", now, fx),
+                KillVerdict::Deferred { until } => {
+                    warn!(app_id = %app_id, instance_id, until = until.0, "health kill deferred: the app's kill budget for this interval is spent")
+                }
+            },
             Ok(HealthEffect::Changed(health)) => {
                 info!(app_id = %app_id, instance_id, ?health, "health changed")
             }
             Ok(HealthEffect::Unchanged) | Err(_) => {}
+        }
+    }
+}
+
+impl Core {
+    /// Kills an instance for failing its health checks; the failure feeds
+    /// the app's launch backoff (Marathon counts health kills).
+    fn kill_unhealthy(&mut self, instance_id: &str, why: &str, now: Timestamp, fx: &mut Effects) {
+        let Some(instance) = self.tracker.get(instance_id) else { return };
+        let policy = self.specs.get(&instance.run_spec_id).map_or_else(BackoffPolicy::default, |s| s.backoff);
+        let (app_id, version) = (instance.run_spec_id.clone(), instance.run_spec_version.clone());
+        self.queue.record_failure(&app_id, &version, &policy, now);
+        self.kill_instance(instance_id, why, now, fx);
+    }
+
+    /// Carries out deferred health kills whose app has budget again and
+    /// whose instance is still unhealthy.
+    pub fn release_health_kills(&mut self, now: Timestamp, fx: &mut Effects) {
+        let specs = &self.specs;
+        let tracker = &self.tracker;
+        let due = self.health_kills.due(
+            now,
+            |id| specs.get(id).map(|s| s.instances),
+            |id| {
+                tracker.get(id).is_some_and(|i| {
+                    i.health == Health::Unhealthy && i.goal == Goal::Running && i.condition.is_active()
+                })
+            },
+        );
+        for instance_id in due {
+            info!(instance_id = %instance_id, "deferred health kill released");
+            self.kill_unhealthy(&instance_id, "unhealthy (deferred by the kill-rate guard)", now, fx);
         }
     }
 }

@@ -23,7 +23,10 @@ fn millis(d: std::time::Duration) -> u64 {
 impl Core {
     /// Everything decided after an input.
     pub fn tick(&mut self, now: Timestamp, fx: &mut Effects) {
+        self.release_health_kills(now, fx);
         self.run_deployments(now, fx);
+        self.expire_deployments(now, fx);
+        self.release_stale_gates(fx);
         self.reconcile_steady_state(now, fx);
         self.update_subscription(now, fx);
     }
@@ -61,7 +64,8 @@ impl Core {
     /// Runs one action once; whether it is complete.
     fn run_action(&mut self, action: &Action, now: Timestamp, fx: &mut Effects) -> bool {
         let id = action.run_spec_id().to_owned();
-        let instances: Vec<Instance> = self.tracker.of_run_spec(&id).cloned().collect();
+        let mut instances: Vec<Instance> = self.tracker.of_run_spec(&id).cloned().collect();
+        self.hide_unready(&mut instances);
         let refs: Vec<&Instance> = instances.iter().collect();
         let decision = match action {
             Action::StartApplication { .. } => return true,
@@ -151,6 +155,7 @@ impl Core {
             }
             self.tracker.expunge(&id);
             self.tasks.remove(&id);
+            self.readiness.remove(&id);
             fx.stop_health.push(id.clone());
             fx.expunge.push(id);
         }
@@ -231,6 +236,12 @@ impl Core {
     pub fn next_wakeup(&self, now: Timestamp) -> Timestamp {
         let mut next = self.next_housekeeping.min(self.next_reconcile);
         if let Some(t) = self.queue.next_wakeup(now) {
+            next = next.min(t);
+        }
+        if let Some(t) = self.health_kills.next_wakeup() {
+            next = next.min(t);
+        }
+        if let Some(t) = self.next_deployment_timeout() {
             next = next.min(t);
         }
         if self.suppressed && self.queue.has_demand(now) {

@@ -144,6 +144,31 @@ fn agent_side_checks_become_the_mesos_health_check() {
 }
 
 #[test]
+fn command_checks_travel_in_the_task_for_the_executor_to_run() {
+    let app = app(r#"{"id":"/prod/web","cmd":"x","healthChecks":[
+            {"protocol":"COMMAND","command":{"value":"curl -f localhost:$PORT0/health"},
+             "intervalSeconds":7,"timeoutSeconds":3,"gracePeriodSeconds":30,"maxConsecutiveFailures":4}]}"#);
+    let task = build(&app, &launch(vec![Some(31000)]));
+    let wire = serde_json::to_value(&task).unwrap_or_default();
+    assert_eq!(wire["health_check"]["type"], "COMMAND", "{wire}");
+    let check = task.health_check.expect("the executor's check");
+    assert_eq!(check.kind, v1::HealthCheckType::Command);
+    assert!(check.http.is_none() && check.tcp.is_none());
+    let command = check.command.expect("command");
+    assert_eq!(command.value.as_deref(), Some("curl -f localhost:$PORT0/health"));
+    assert_ne!(command.shell, Some(false), "run through the shell (the Mesos default)");
+    assert_eq!(
+        (
+            check.interval_seconds,
+            check.timeout_seconds,
+            check.grace_period_seconds,
+            check.consecutive_failures
+        ),
+        (Some(7.0), Some(3.0), Some(30.0), Some(4))
+    );
+}
+
+#[test]
 fn a_launch_with_the_wrong_number_of_ports_is_refused() {
     let app = app(r#"{"id":"/prod/web","cmd":"x"}"#);
     let offer = offer();

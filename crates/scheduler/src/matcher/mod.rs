@@ -251,14 +251,11 @@ impl<'a> MatchRound<'a> {
             .map(|o| Decline { offer_id: o.offer.id.clone(), refuse_seconds: self.config.refuse_seconds })
             .collect();
         let offers = &self.offers;
-        let describe = |i: usize| {
-            let o = offers[i].offer;
-            (o.id.as_str(), o.agent.agent_id.as_str(), o.agent.hostname.as_str())
-        };
+        let offer_at = |i: usize| offers[i].offer;
         let summaries = self
             .specs
             .iter()
-            .map(|ctx| ctx.stats.summarise(&ctx.id, self.config.max_unused_offers_reported, describe))
+            .map(|ctx| ctx.stats.summarise(&ctx.id, self.config.max_unused_offers_reported, offer_at))
             .collect();
         MatchOutcome { launches: self.launches, declines, summaries }
     }

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::offer::{Attribute, Offer, OfferedResource};
+
 /// Why one offer could not take one instance of a run spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum NoMatchReason {
@@ -36,6 +38,29 @@ pub enum NoMatchReason {
 }
 
 impl NoMatchReason {
+    /// Marathon's name for the reason (`InsufficientCpus`, …), as
+    /// `/v2/queue` shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UnfulfilledRole => "UnfulfilledRole",
+            Self::UnfulfilledConstraint => "UnfulfilledConstraint",
+            Self::AgentMaintenance => "AgentMaintenance",
+            Self::InsufficientCpus => "InsufficientCpus",
+            Self::InsufficientMemory => "InsufficientMemory",
+            Self::InsufficientDisk => "InsufficientDisk",
+            Self::InsufficientGpus => "InsufficientGpus",
+            Self::InsufficientPorts => "InsufficientPorts",
+            Self::DeclinedScarceResources => "DeclinedScarceResources",
+            Self::MaxInstancesPerOffer => "MaxInstancesPerOffer",
+        }
+    }
+
+    /// Every funnel stage with nothing processed or declined: the summary
+    /// of an app no offer has reached yet.
+    pub fn empty_funnel() -> Vec<FunnelStep> {
+        Self::FUNNEL.iter().map(|reason| FunnelStep { reason: *reason, declined: 0, processed: 0 }).collect()
+    }
+
     /// Funnel order: earlier stages are reported in preference to later ones.
     pub const FUNNEL: [NoMatchReason; 10] = [
         Self::UnfulfilledRole,
@@ -64,7 +89,7 @@ pub struct FunnelStep {
 }
 
 /// An offer that stayed unused for a run spec, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnusedOffer {
     /// Offer id.
     pub offer_id: String,
@@ -74,10 +99,14 @@ pub struct UnusedOffer {
     pub hostname: String,
     /// The funnel reason.
     pub reason: NoMatchReason,
+    /// What the offer held (`/v2/queue?embed=lastUnusedOffers` shows it).
+    pub resources: Vec<OfferedResource>,
+    /// The agent's attributes.
+    pub attributes: Vec<Attribute>,
 }
 
 /// What happened to one run spec in one matching round.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OfferMatchSummary {
     /// Run spec id.
     pub run_spec_id: String,
@@ -134,13 +163,12 @@ impl SpecStats {
         self.launched += 1;
     }
 
-    /// Builds the summary; `describe` maps an offer index to (offer id,
-    /// agent id, hostname).
+    /// Builds the summary; `offer_at` maps an offer index to its offer.
     pub(crate) fn summarise<'s>(
         &self,
         run_spec_id: &str,
         max_unused: usize,
-        describe: impl Fn(usize) -> (&'s str, &'s str, &'s str),
+        offer_at: impl Fn(usize) -> &'s Offer,
     ) -> OfferMatchSummary {
         let unused = self.rejected.len();
         let processed = unused + self.used.len();
@@ -164,12 +192,14 @@ impl SpecStats {
             .into_iter()
             .take(max_unused)
             .map(|(i, reason)| {
-                let (offer_id, agent_id, hostname) = describe(*i);
+                let offer = offer_at(*i);
                 UnusedOffer {
-                    offer_id: offer_id.to_owned(),
-                    agent_id: agent_id.to_owned(),
-                    hostname: hostname.to_owned(),
+                    offer_id: offer.id.clone(),
+                    agent_id: offer.agent.agent_id.clone(),
+                    hostname: offer.agent.hostname.clone(),
                     reason: *reason,
+                    resources: offer.resources.clone(),
+                    attributes: offer.agent.attributes.clone(),
                 }
             })
             .collect();
