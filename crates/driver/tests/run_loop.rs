@@ -1,6 +1,6 @@
 //! The run loop against a fake Mesos master: launches, acknowledgements,
-//! relaunch after backoff, scale-down kills, suppress, health-gated
-//! deployments.
+//! relaunch after backoff, scale-down kills, suppress, health- and
+//! readiness-gated deployments.
 
 #![allow(clippy::unwrap_used)]
 
@@ -257,5 +257,55 @@ async fn deployment_finishes_only_when_the_health_check_passes() {
         .await;
     assert_eq!(state.instances[0].ports, [port]);
     drop(listener);
+    h.stop().await;
+}
+
+/// Answers every HTTP request with the status currently in `status`.
+async fn serve_status(listener: tokio::net::TcpListener, status: Arc<std::sync::atomic::AtomicU16>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    while let Ok((mut socket, _)) = listener.accept().await {
+        let mut buf = [0u8; 1024];
+        let _ = socket.read(&mut buf).await;
+        let code = status.load(std::sync::atomic::Ordering::SeqCst);
+        let reply = format!("HTTP/1.1 {code} X\r\ncontent-type: text/plain\r\ncontent-length: 4\r\nconnection: close\r\n\r\nwarm");
+        let _ = socket.write_all(reply.as_bytes()).await;
+    }
+}
+
+#[tokio::test]
+async fn deployment_finishes_only_when_the_readiness_check_passes() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let status = Arc::new(std::sync::atomic::AtomicU16::new(503));
+    tokio::spawn(serve_status(listener, status.clone()));
+    let web = app(
+        &format!(
+            r#"{{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.1,"mem":16,"requirePorts":true,
+                "portDefinitions":[{{"port":{port},"name":"http-api"}}],
+                "readinessChecks":[{{"path":"/ready","portName":"http-api","intervalSeconds":2,
+                    "timeoutSeconds":1,"preserveLastResponse":true}}]}}"#
+        ),
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    h.master.push(offers("O1", "127.0.0.1", (u64::from(port), u64::from(port))));
+    let task = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.master.push(update(&task, "TASK_RUNNING"));
+    let state = h
+        .wait("a not-ready result", |s| {
+            s.instances.first().and_then(|i| i.readiness.as_ref()).is_some_and(|r| !r.ready)
+        })
+        .await;
+    assert_eq!(state.deployments.len(), 1, "a running but unready instance does not finish the deployment");
+    let result = state.instances[0].readiness.clone().unwrap();
+    assert_eq!(result.name, "readinessCheck");
+    let response = result.last_response.expect("preserved");
+    assert_eq!((response.status, response.body.as_str()), (503, "warm"));
+
+    status.store(200, std::sync::atomic::Ordering::SeqCst);
+    h.wait("the deployment finished", |s| s.deployments.is_empty()).await;
     h.stop().await;
 }
