@@ -123,6 +123,17 @@ impl Checkpoints {
         });
     }
 
+    /// Drops every task record (recovery is off); nothing is recovered.
+    pub(crate) fn forget_tasks(&self) -> Recovered {
+        let tasks = self.root.join("tasks");
+        if let Err(error) = std::fs::remove_dir_all(&tasks) {
+            if error.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(path = %tasks.display(), %error, "cannot remove task records");
+            }
+        }
+        Recovered::default()
+    }
+
     /// Every readable record; unreadable ones are logged and removed.
     pub(crate) fn load(&self) -> Recovered {
         let mut recovered = Recovered::default();

@@ -64,9 +64,10 @@ impl LocalCluster {
         let stopped = CancellationToken::new();
         let agent_count = agents.len();
         let sandboxes = config.data_dir.join("sandboxes");
+        let recovered = if config.recover_tasks { checkpoints.load() } else { checkpoints.forget_tasks() };
         let mut master =
             Master::new(Arc::new(config), agents, master_id.clone(), reports, shutdown, checkpoints.clone());
-        let adopted = master.recover(checkpoints.load(), &checkpoints);
+        let adopted = master.recover(recovered, &checkpoints);
         let done = stopped.clone().drop_guard();
         tokio::spawn(async move {
             let _done = done;

@@ -41,6 +41,10 @@ pub struct LocalConfig {
     /// Port the server serves the router on; announced in `master_info` and
     /// `/master/state` only (Mesos' default 5050 until the server sets it).
     pub master_port: u16,
+    /// Re-adopt the command tasks an earlier run recorded (see the crate
+    /// docs on restarts). When false their records are dropped at start and
+    /// their processes are left to the caller's orphan reaper.
+    pub recover_tasks: bool,
 }
 
 impl LocalConfig {
@@ -58,6 +62,7 @@ impl LocalConfig {
             offer_timeout: None,
             machine: None,
             master_port: 5050,
+            recover_tasks: true,
         }
     }
 

@@ -112,3 +112,21 @@ async fn a_graceful_stop_kills_tasks_and_leaves_nothing_to_adopt() {
     let again = Harness::start_in(data_dir, |_| {}).await;
     assert!(again.cluster.adopted_process_groups().is_empty());
 }
+
+#[tokio::test]
+async fn with_recovery_off_records_are_dropped_and_nothing_is_adopted() {
+    let before = run_and_crash();
+    let harness = Harness::start_in(before.data_dir, |config| config.recover_tasks = false).await;
+    assert!(harness.cluster.adopted_process_groups().is_empty());
+    assert!(!harness.data_dir.path().join("meta/tasks").exists(), "the records are gone");
+    assert!(
+        dromos_local::adoptable_process_groups(harness.data_dir.path()).is_empty(),
+        "an orphan reaper would take both processes"
+    );
+    for pid in [before.survivor, before.doomed] {
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap()),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+}
