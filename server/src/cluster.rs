@@ -4,7 +4,8 @@
 //! through the same v1 API it uses against Apache Mesos.
 //!
 //! At start, the embedded cluster re-adopts the task processes a crashed
-//! dromos left running; whatever else still runs in a sandbox is killed
+//! dromos left running (not with `--zk`, where another instance may have
+//! taken over); whatever else still runs in a sandbox is killed
 //! ([`crate::scheduling::orphans`]). A graceful stop (SIGTERM, Ctrl-C)
 //! kills every task on purpose: dromos stopped by its operator leaves
 //! nothing behind, and the next start launches the apps afresh.
@@ -43,6 +44,10 @@ pub fn start(args: &ServeArgs, data_dir: &Path, shutdown: &CancellationToken) ->
         config.attributes = AttributeSpec::parse_list(&args.agent_attributes)?;
     }
     config.master_port = 0;
+    // With --zk another instance may lead (and have replaced these tasks on
+    // its own embedded cluster) by the time this one restarts: re-adopted
+    // tasks would run twice and nobody would manage them, so they are reaped.
+    config.recover_tasks = args.zk.is_none();
     let cluster = LocalCluster::start(config, shutdown.child_token())?;
     // Whatever runs in a sandbox and was not re-adopted has no owner.
     let reaped = crate::scheduling::orphans::reap_except(data_dir, cluster.adopted_process_groups());
