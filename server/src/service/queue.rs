@@ -212,4 +212,50 @@ mod tests {
         let second = unused.iter().find(|u| u["offer"]["id"] == "offer-2").unwrap();
         assert_eq!(second["reason"], json!(["AgentMaintenance"]));
     }
+
+    /// `GET /v2/queue` through the real router, over a service on SQLite.
+    #[tokio::test]
+    async fn the_queue_endpoint_shows_the_funnel_and_embeds_unused_offers_on_request() {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            dromos_store::SqliteStore::open(dir.path(), dromos_store::SqliteOptions::default()).unwrap();
+        let config = crate::service::ServiceConfig {
+            advertised: "127.0.0.1:0".into(),
+            master: "local".into(),
+            max_versions: 3,
+        };
+        let service = Arc::new(crate::service::Service::open(config, Arc::new(store)).unwrap());
+        let app = dromos_model::parse_app(br#"{"id":"/big","cmd":"serve","cpus":2}"#).unwrap();
+        service.create_app(app, false, &crate::service::Origin::default()).await.unwrap();
+        service.publish_queue(vec![waiting_item()]);
+        let router = crate::http::router(service);
+        let get = |uri: &'static str| {
+            let router = router.clone();
+            async move {
+                let request = axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap();
+                let response = router.oneshot(request).await.unwrap();
+                assert_eq!(response.status(), axum::http::StatusCode::OK);
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                serde_json::from_slice::<Value>(&bytes).unwrap()
+            }
+        };
+        let plain = get("/v2/queue").await;
+        let item = &plain["queue"][0];
+        assert_eq!(item["app"]["id"], "/big");
+        assert_eq!(item["count"], 2);
+        assert_eq!(item["delay"], json!({"timeLeftSeconds": 0, "overdue": true}));
+        assert_eq!(item["processedOffersSummary"]["unusedOffersCount"], 2);
+        assert!(item.get("lastUnusedOffers").is_none());
+        let embedded = get("/v2/queue?embed=lastUnusedOffers").await;
+        let reasons: Vec<&Value> = embedded["queue"][0]["lastUnusedOffers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| &u["reason"])
+            .collect();
+        assert_eq!(reasons, [&json!(["AgentMaintenance"]), &json!(["InsufficientCpus"])]);
+    }
 }
