@@ -419,3 +419,89 @@ async fn serving_beyond_loopback_without_users_needs_insecure() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--insecure"), "{stderr}");
 }
+
+/// Runs `dromos <args>` as a client of `url`; (exit code, stdout, stderr).
+fn cli(url: &str, env: &[(&str, &str)], stdin: Option<&str>, args: &[&str]) -> (i32, String, String) {
+    use std::io::Write as _;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dromos"));
+    command
+        .args(args)
+        .env("DROMOS_URL", url)
+        .env_remove("DROMOS_TOKEN")
+        .env_remove("DROMOS_USER")
+        .env_remove("DROMOS_PASSWORD")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("dromos runs");
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_manages_users_teams_tokens_and_reads_the_audit_log() {
+    let process = DromosProcess::start(Path::new(env!("CARGO_BIN_EXE_dromos")), &[]).expect("dromos starts");
+    let url = process.url.clone();
+    let root = [("DROMOS_USER", "root"), ("DROMOS_PASSWORD", "root-password")];
+
+    let (code, out, err) =
+        cli(&url, &[], Some("root-password\n"), &["user", "add", "root", "--admin", "--password-stdin"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "admin root saved\n");
+    let (code, _, err) = cli(&url, &[], None, &["whoami"]);
+    assert_eq!(code, 1, "no credentials any more: {err}");
+    assert!(err.contains("credentials required"), "{err}");
+    let (code, _, err) = cli(&url, &[("DROMOS_USER", "root")], None, &["whoami"]);
+    assert_eq!(code, 2, "a user without DROMOS_PASSWORD is a usage error: {err}");
+
+    let (code, out, err) =
+        cli(&url, &root, None, &["team", "add", "a", "--path", "/team-a", "--instances", "2", "--cpus", "1"]);
+    assert_eq!((code, out.as_str()), (0, "team a saved\n"), "{err}");
+    let (code, _, err) = cli(
+        &url,
+        &root,
+        Some("alice-password\n"),
+        &["user", "add", "alice", "--team", "a", "--password-stdin"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = cli(&url, &root, None, &["user", "add", "mallory", "--team", "nope"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("/teams/0"), "the field is named: {err}");
+
+    let (code, token, err) =
+        cli(&url, &root, None, &["token", "create", "--for", "alice", "--description", "ci"]);
+    assert_eq!(code, 0, "{err}");
+    let token = token.trim().to_owned();
+    assert!(token.starts_with("dromos_"), "{token}");
+    let alice = [("DROMOS_TOKEN", token.as_str())];
+    let (code, out, err) = cli(&url, &alice, None, &["whoami"]);
+    assert_eq!((code, out.as_str()), (0, "alice (member), teams: a\n"), "{err}");
+    let (code, _, err) = cli(&url, &alice, None, &["user", "list"]);
+    assert_eq!(code, 1, "members may not list users");
+    assert!(err.contains("only admins may list users"), "{err}");
+    let (code, out, _) = cli(&url, &alice, None, &["team", "list"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("/team-a") && out.contains("0/2"), "usage against quota: {out}");
+
+    let (code, out, err) = cli(&url, &root, None, &["audit", "--limit", "20"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("PUT /v2/access/users/alice") && out.contains("POST /v2/access/tokens"), "{out}");
+    assert!(
+        out.contains("PUT /v2/access/users/mallory") && out.contains("422"),
+        "refusals are audited: {out}"
+    );
+    let (code, out, _) = cli(&url, &root, None, &["user", "list", "--json"]);
+    assert_eq!(code, 0);
+    let users: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(users["users"].as_array().unwrap().len(), 2);
+    assert!(!out.contains("argon2"), "hashes never leave the server");
+}

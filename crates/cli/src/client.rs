@@ -29,9 +29,48 @@ pub struct ApiResponse {
     pub body: Value,
 }
 
+/// How requests authenticate.
+#[derive(Clone, Default)]
+pub enum Credentials {
+    /// None (dromos without users, or Marathon).
+    #[default]
+    None,
+    /// HTTP Basic.
+    Basic {
+        /// User name.
+        user: String,
+        /// Password.
+        password: String,
+    },
+    /// `Authorization: Bearer`.
+    Bearer(String),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print secrets.
+        match self {
+            Credentials::None => f.write_str("None"),
+            Credentials::Basic { user, .. } => write!(f, "Basic({user}, ***)"),
+            Credentials::Bearer(_) => f.write_str("Bearer(***)"),
+        }
+    }
+}
+
+impl Credentials {
+    fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Credentials::None => request,
+            Credentials::Basic { user, password } => request.basic_auth(user, Some(password)),
+            Credentials::Bearer(token) => request.bearer_auth(token),
+        }
+    }
+}
+
 /// A client bound to one dromos server.
 #[derive(Debug, Clone)]
 pub struct Client {
+    credentials: Credentials,
     http: reqwest::Client,
     /// For long-lived streams (`--follow`): only connecting is timed.
     streaming: reqwest::Client,
@@ -57,7 +96,13 @@ impl Client {
             .connect_timeout(timeout)
             .build()
             .map_err(|e| CliError::Usage(format!("cannot set up the HTTP client: {e}")))?;
-        Ok(Self { http, streaming, base, timeout })
+        Ok(Self { credentials: Credentials::None, http, streaming, base, timeout })
+    }
+
+    /// The same client, sending `credentials` with every request.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
     }
 
     /// The URL of `path` under the base URL. Each element of `path` may hold
@@ -88,8 +133,9 @@ impl Client {
         url: Url,
         body: Option<&Value>,
     ) -> Result<ApiResponse, CliError> {
-        let mut request =
-            self.http.request(method, url.clone()).header(reqwest::header::ACCEPT, "application/json");
+        let mut request = self.credentials.apply(
+            self.http.request(method, url.clone()).header(reqwest::header::ACCEPT, "application/json"),
+        );
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -115,8 +161,8 @@ impl Client {
     /// same [`CliError`] as for [`Client::send`]. The body is read by the caller.
     pub async fn stream(&self, url: Url) -> Result<reqwest::Response, CliError> {
         let response = self
-            .streaming
-            .get(url.clone())
+            .credentials
+            .apply(self.streaming.get(url.clone()))
             .header(reqwest::header::ACCEPT, "text/event-stream")
             .send()
             .await

@@ -5,6 +5,7 @@
 //!
 //! Layout:
 //! - [`client`]: a thin typed layer over `reqwest`; every failure becomes a [`CliError`].
+//! - [`access`]: users, teams, tokens, the audit log (`/v2/access`).
 //! - one module per resource ([`app`], [`group`], [`deployment`], [`task`]): the
 //!   clap subcommands, the requests they send and how the answers are shown.
 //! - `status`: the derived app status (Running/Deploying/Suspended/Waiting).
@@ -15,6 +16,7 @@
 //! Everything runs on the caller's Tokio runtime; the only blocking I/O is
 //! reading a definition file (or stdin) and writing to stdout, both small.
 
+pub mod access;
 pub mod app;
 pub mod client;
 pub mod deployment;
@@ -55,6 +57,23 @@ pub enum CliCommand {
     /// List or kill tasks (running instances), or show their output.
     #[command(subcommand)]
     Task(TaskCmd),
+    /// Manage users (admins).
+    #[command(subcommand)]
+    User(access::UserCmd),
+    /// Manage teams: the group paths they own and their quotas (admins).
+    #[command(subcommand)]
+    Team(access::TeamCmd),
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(access::TokenCmd),
+    /// Show the newest entries of the audit log (admins).
+    Audit {
+        /// How many entries (newest first).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        limit: u32,
+    },
+    /// Show who the credentials in use belong to.
+    Whoami,
 }
 
 /// How to reach the server and how to print. The flags are `global`, so they
@@ -77,6 +96,12 @@ pub struct ClientArgs {
         global = true
     )]
     pub timeout: u64,
+    /// API token (`dromos token create`) sent as `Authorization: Bearer`.
+    #[arg(long, env = "DROMOS_TOKEN", hide_env_values = true, global = true)]
+    pub token: Option<String>,
+    /// User name for HTTP Basic; the password comes from `DROMOS_PASSWORD`.
+    #[arg(long, env = "DROMOS_USER", global = true)]
+    pub user: Option<String>,
 }
 
 /// Runs `command`, writing results to stdout and failures to stderr, and
@@ -103,12 +128,35 @@ pub async fn execute(
     args: &ClientArgs,
     out: &mut (dyn Write + Send),
 ) -> Result<(), CliError> {
-    let client = Client::new(&args.url, Duration::from_secs(args.timeout))?;
+    let client =
+        Client::new(&args.url, Duration::from_secs(args.timeout))?.with_credentials(credentials(args)?);
     let mut output = Output::new(out, args.json);
     match command {
         CliCommand::App(cmd) => app::run(cmd, &client, &mut output).await,
         CliCommand::Group(cmd) => group::run(cmd, &client, &mut output).await,
         CliCommand::Deployment(cmd) => deployment::run(cmd, &client, &mut output).await,
         CliCommand::Task(cmd) => task::run(cmd, &client, &mut output).await,
+        CliCommand::User(cmd) => access::run_user(cmd, &client, &mut output).await,
+        CliCommand::Team(cmd) => access::run_team(cmd, &client, &mut output).await,
+        CliCommand::Token(cmd) => access::run_token(cmd, &client, &mut output).await,
+        CliCommand::Audit { limit } => access::run_audit(limit, &client, &mut output).await,
+        CliCommand::Whoami => access::run_whoami(&client, &mut output).await,
+    }
+}
+
+/// The credentials of `args`: a token, or a user with `DROMOS_PASSWORD`.
+fn credentials(args: &ClientArgs) -> Result<client::Credentials, CliError> {
+    match (&args.token, &args.user) {
+        (Some(_), Some(_)) => Err(CliError::Usage("give either --token or --user, not both".into())),
+        (Some(token), None) => Ok(client::Credentials::Bearer(token.clone())),
+        (None, Some(user)) => {
+            let password = std::env::var("DROMOS_PASSWORD").map_err(|_| {
+                CliError::Usage(format!(
+                    "--user {user}: set its password in the DROMOS_PASSWORD environment variable"
+                ))
+            })?;
+            Ok(client::Credentials::Basic { user: user.clone(), password })
+        }
+        (None, None) => Ok(client::Credentials::None),
     }
 }
