@@ -112,6 +112,16 @@ async fn task_output_is_read_by_window_and_followed_until_the_task_ends() {
     assert_eq!(status, 400);
     assert!(body["message"].as_str().unwrap().contains("query parameter length"), "{body}");
 
+    // The CLI reads the same endpoints.
+    let cli = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(bin());
+        command.args(["task", "log", &id, "--url", &dromos.process().url]).args(args);
+        command.output()
+    };
+    let stderr = cli(&["--stderr"]).await.unwrap();
+    assert!(stderr.status.success(), "{stderr:?}");
+    assert_eq!(String::from_utf8_lossy(&stderr.stdout), "warning\n");
+
     // Follow from the start; end the task; the stream sends everything, then eof.
     let response = dromos
         .http
@@ -142,6 +152,11 @@ async fn task_output_is_read_by_window_and_followed_until_the_task_ends() {
     // The finished task's output stays readable while its sandbox exists.
     let (status, body) = dromos.get(&files("stdout?offset=0&length=8")).await;
     assert_eq!((status, body), (200, json!({"data": "started\n", "offset": 0})));
+    // Following an ended task prints the tail asked for and returns.
+    let followed = cli(&["--follow", "--tail", "7"]).await.unwrap();
+    assert!(followed.status.success(), "{followed:?}");
+    let want = &text[text.len() - 7..];
+    assert_eq!(String::from_utf8_lossy(&followed.stdout), want);
 }
 
 /// `kill -9` of dromos leaves its tasks running. The next dromos re-adopts
