@@ -42,6 +42,23 @@ pub fn page(next: &str, error: Option<&str>) -> String {
 <title>Sign in · dromos</title>
 <link rel="stylesheet" href="/pkg/dromos.css">
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<style>
+.login-page {{ min-height: 100vh; display: grid; place-items: center; background: var(--brand, #1f2a44); }}
+.login-card {{ width: min(380px, 92vw); background: var(--panel, #fff); color: var(--ink, #1b2333);
+  border-radius: 12px; padding: 28px 30px; box-shadow: 0 10px 40px rgba(0, 0, 0, 0.25); }}
+.login-card h1 {{ margin: 0 0 4px; font-size: 24px; letter-spacing: 0.02em; }}
+.login-card p {{ margin: 0 0 18px; color: var(--muted, #5f6b80); }}
+.login-card form {{ display: grid; gap: 6px; }}
+.login-card label {{ font-weight: 600; font-size: 14px; margin-top: 8px; }}
+.login-card input {{ font: inherit; padding: 9px 11px; border: 1px solid var(--line, #cbd5e1);
+  border-radius: 8px; background: var(--bg, #fff); color: inherit; }}
+.login-card input:focus-visible, .login-card button:focus-visible {{ outline: 3px solid var(--accent, #2563eb);
+  outline-offset: 1px; }}
+.login-card button {{ margin-top: 16px; font: inherit; font-weight: 600; padding: 10px; border: 0;
+  border-radius: 8px; background: var(--accent, #2563eb); color: #fff; cursor: pointer; }}
+.login-card .login-error {{ color: var(--bad, #b91c1c); background: var(--bad-soft, #fee2e2);
+  padding: 8px 10px; border-radius: 8px; }}
+</style>
 </head>
 <body class="login-page">
 <main class="login-card">
@@ -54,7 +71,7 @@ pub fn page(next: &str, error: Option<&str>) -> String {
 <input id="user" name="user" autocomplete="username" required autofocus>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit" class="btn btn-primary">Sign in</button>
+<button type="submit" data-testid="login-submit">Sign in</button>
 </form>
 </main>
 </body>

@@ -1,0 +1,101 @@
+//! Teams in the browser: an anonymous visitor is sent to the sign-in page;
+//! a member of team A signs in, sees only team A's services, and cannot
+//! open team B's app by its URL.
+
+use std::time::Duration;
+
+use end2end::browser::Browser;
+use end2end::dromos::{binary, DromosProcess};
+use fantoccini::Locator;
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+async fn admin_call(server: &DromosProcess, method: reqwest::Method, path: &str, body: Value) -> TestResult {
+    let response = reqwest::Client::new()
+        .request(method, format!("{}{path}", server.url))
+        .basic_auth("root", Some("root-password"))
+        .json(&body)
+        .send()
+        .await?;
+    let status = response.status();
+    let text = response.text().await?;
+    assert!(status.is_success(), "{path}: {status} {text}");
+    Ok(())
+}
+
+async fn sign_in(browser: &Browser, user: &str, password: &str) -> TestResult {
+    let c = &browser.client;
+    c.find(Locator::Css("#user")).await?.send_keys(user).await?;
+    c.find(Locator::Css("#password")).await?.send_keys(password).await?;
+    c.find(Locator::Css("[data-testid=login-submit]")).await?.click().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_member_sees_only_the_teams_services() -> TestResult {
+    let server = DromosProcess::start(&binary()?, &[])?;
+    // Open mode: the first admin needs no credentials.
+    let first = reqwest::Client::new()
+        .put(format!("{}/v2/access/users/root", server.url))
+        .json(&json!({"password": "root-password", "admin": true}))
+        .send()
+        .await?;
+    assert_eq!(first.status().as_u16(), 201);
+    for (team, path) in [("a", "/team-a"), ("b", "/team-b")] {
+        admin_call(
+            &server,
+            reqwest::Method::PUT,
+            &format!("/v2/access/teams/{team}"),
+            json!({"paths": [path]}),
+        )
+        .await?;
+    }
+    admin_call(
+        &server,
+        reqwest::Method::PUT,
+        "/v2/access/users/alice",
+        json!({"password": "alice-password", "teams": ["a"]}),
+    )
+    .await?;
+    for id in ["/team-a/web", "/team-b/api"] {
+        admin_call(
+            &server,
+            reqwest::Method::POST,
+            "/v2/apps",
+            json!({"id": id, "cmd": "sleep 1000", "instances": 0}),
+        )
+        .await?;
+    }
+
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    c.goto(&format!("{}/services", server.url)).await?;
+    browser.wait_text("h1", WAIT, |t| t == "dromos").await?;
+    assert!(c.current_url().await?.as_str().contains("/login?next=/services"), "sent to sign in");
+    sign_in(&browser, "alice", "wrong-password").await?;
+    browser.wait_text("#login-error", WAIT, |t| t.contains("Wrong user name or password")).await?;
+    browser.screenshot("console-login-error").await?;
+
+    sign_in(&browser, "alice", "alice-password").await?;
+    browser.wait_attr("[data-testid=app-root]", "data-hydrated", "true", WAIT).await?;
+    assert!(c.current_url().await?.path().ends_with("/services"), "back where the visitor wanted to go");
+    browser
+        .wait_text("[data-testid=group-row][data-group-id='/team-a']", WAIT, |t| t.contains("team-a"))
+        .await?;
+    assert!(
+        c.find(Locator::Css("[data-testid=group-row][data-group-id='/team-b']")).await.is_err(),
+        "team B's group is not listed"
+    );
+    browser.screenshot("console-member-services").await?;
+
+    c.goto(&format!("{}/services/app/team-b/api", server.url)).await?;
+    browser.wait_text("body", WAIT, |t| t.contains("alice may not read /team-b/api")).await?;
+    browser.screenshot("console-member-forbidden-app").await?;
+    c.goto(&format!("{}/services/app/team-a/web", server.url)).await?;
+    browser.wait_text("[data-testid=page-title]", WAIT, |t| t == "/team-a/web").await?;
+    browser.close().await?;
+    Ok(())
+}
