@@ -505,3 +505,44 @@ async fn the_cli_manages_users_teams_tokens_and_reads_the_audit_log() {
     assert_eq!(users["users"].as_array().unwrap().len(), 2);
     assert!(!out.contains("argon2"), "hashes never leave the server");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_server_functions_follow_the_same_rules() {
+    let cluster = setup().await;
+    let mut failures = Vec::new();
+    for role in [Role::MemberA, Role::MemberB, Role::Admin] {
+        for team in ['a', 'b'] {
+            let (_, may) = allowed(role, team);
+            let id = format!("/team-{team}/web");
+            let calls: [(&str, Vec<(&str, &str)>, &str); 3] = [
+                ("/api/apps/get", vec![("id", &id)], "may not read"),
+                (
+                    "/api/apps/scale",
+                    vec![("id", &id), ("instances", "1"), ("force", "true")],
+                    "may not change",
+                ),
+                ("/api/apps/restart", vec![("id", &id), ("force", "true")], "may not change"),
+            ];
+            for (path, form, refusal) in calls {
+                let mut request = cluster.http.post(cluster.url(path)).form(&form);
+                request = match role {
+                    Role::MemberA => request.bearer_auth(&cluster.token_a),
+                    Role::MemberB => request.bearer_auth(&cluster.token_b),
+                    _ => request.basic_auth("root", Some("root-password")),
+                };
+                let response = request.send().await.unwrap();
+                let status = response.status();
+                let body = response.text().await.unwrap_or_default();
+                let ok =
+                    if may { status.is_success() } else { !status.is_success() && body.contains(refusal) };
+                if !ok {
+                    failures.push(format!("{role:?} {path} {id}: {status} {body}"));
+                }
+            }
+        }
+    }
+    let anonymous =
+        cluster.http.post(cluster.url("/api/apps/get")).form(&[("id", "/team-a/web")]).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
