@@ -43,8 +43,7 @@ use crate::service::ServiceError;
 const AUDIT_BODY_LIMIT: usize = 64 * 1024;
 
 /// Paths served without authentication: liveness, assets, the sign-in
-/// page, and the embedded Mesos master (its own API, reached by
-/// frameworks; see the README).
+/// page.
 fn is_public(path: &str) -> bool {
     path == "/ping"
         || path == "/login"
@@ -52,7 +51,13 @@ fn is_public(path: &str) -> bool {
         || path == "/v2/access/logout"
         || path.starts_with("/pkg/")
         || path.starts_with("/favicon")
-        || path.starts_with("/api/v1/")
+}
+
+/// The embedded Mesos master's own API. dromos' scheduler reaches it over
+/// loopback; once users exist, any other client must be an admin (a
+/// framework subscribed to it can run any command on this machine).
+fn is_mesos(path: &str) -> bool {
+    path.starts_with("/api/v1/")
         || path.starts_with("/master/")
         || path.starts_with("/mesos/")
         || path.starts_with("/slave")
@@ -94,7 +99,9 @@ fn same_origin(headers: &HeaderMap) -> bool {
 /// The middleware: authenticates, scopes, audits.
 pub async fn authenticate(State(access): State<Arc<Access>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    if is_public(&path) {
+    let remote = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let loopback = remote.is_none_or(|r| r.ip().is_loopback());
+    if is_public(&path) || (is_mesos(&path) && loopback) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -133,6 +140,13 @@ pub async fn authenticate(State(access): State<Arc<Access>>, request: Request, n
         }
         let next_path = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
         return Redirect::to(&format!("/login?next={}", urlencode(&next_path))).into_response();
+    }
+    if is_mesos(&path) && !caller.is_admin() {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({"message": "only admins may use the Mesos API from afar"})),
+        )
+            .into_response();
     }
     let method = request.method().clone();
     if by_cookie && is_mutation(&method) && !same_origin(request.headers()) {
