@@ -60,6 +60,9 @@ pub struct Core {
     pub(super) deployment_seen: BTreeMap<String, Timestamp>,
     /// Deployments that timed out: no longer carried out while listed.
     pub(super) timed_out: BTreeSet<String>,
+    /// `Some`: instance ids count up from this instead of being random
+    /// (the simulated cluster's scenarios replay exactly).
+    pub(super) sequential_ids: Option<std::cell::Cell<u64>>,
     last_instances: Option<Vec<InstanceReport>>,
     last_queue: Option<Vec<QueueItemReport>>,
 }
@@ -89,6 +92,7 @@ impl Core {
             finished_deployments: BTreeSet::new(),
             deployment_seen: BTreeMap::new(),
             timed_out: BTreeSet::new(),
+            sequential_ids: None,
             last_instances: None,
             last_queue: None,
         };

@@ -78,7 +78,14 @@ impl Core {
             warn!(version = %launch.run_spec_version, "queued version is not the app's current version; not launching");
             return None;
         }
-        let instance = instance_id(&launch.run_spec_id, Uuid::new_v4());
+        let uuid = match &self.sequential_ids {
+            Some(counter) => {
+                counter.set(counter.get() + 1);
+                Uuid::from_u128(u128::from(counter.get()))
+            }
+            None => Uuid::new_v4(),
+        };
+        let instance = instance_id(&launch.run_spec_id, uuid);
         let task_id = task_id(&instance, 1);
         let source = TaskSource {
             app,

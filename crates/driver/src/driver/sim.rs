@@ -11,8 +11,9 @@
 //! every agent's free resources. Everything the core decides (ACCEPT,
 //! KILL, progress, health-checker start/stop) is carried out here instead
 //! of over the network. Agents hold cpus, mem and a port range; a task
-//! holds what the matcher allocated until it is terminal. No threads, no
-//! wall clock: a scenario replays identically.
+//! holds what the matcher allocated until it is terminal. Instance ids
+//! count up instead of being random; no threads, no wall clock: a
+//! scenario replays identically.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -103,6 +104,7 @@ impl Sim {
         let now = Timestamp::from_secs(1_700_000_000);
         let mut core = Core::new(config, Vec::new(), now);
         core.connected = true;
+        core.sequential_ids = Some(std::cell::Cell::new(0));
         Self {
             now,
             core,

@@ -126,6 +126,26 @@ fn rolling_restart_with_unique_hostname_never_doubles_up_a_host() {
 }
 
 #[test]
+fn a_scenario_replays_identically() {
+    let run = || {
+        let mut sim = sim(Sim::uniform_agents(5, 2.5, 4096.0));
+        let strategy = r#","constraints":[["hostname","MAX_PER","5"]],
+            "upgradeStrategy":{"minimumHealthCapacity":0.5,"maximumOverCapacity":0.2}"#;
+        sim.deploy(vec![web("/web", 20, strategy, V1)]);
+        settle(&mut sim, 5 * 60_000);
+        let mut next = web("/web", 20, strategy, V2);
+        next.cmd = Some("serve --v2".into());
+        sim.deploy(vec![next]);
+        settle(&mut sim, 30 * 60_000);
+        let placement = sim.running_by_host("/web");
+        (sim.now, sim.kills, sim.launches, placement)
+    };
+    let first = run();
+    assert_eq!(first.1.len(), 20, "every old instance was replaced");
+    assert_eq!(first, run());
+}
+
+#[test]
 fn rolling_restart_with_full_health_capacity_uses_the_one_extra_instance() {
     // mHC 1, mOC 0: min_healthy == max_capacity == 4, so Marathon's rule
     // allows one temporary extra instance.
