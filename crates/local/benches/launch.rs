@@ -6,7 +6,8 @@
 //!
 //! * serial: a framework holds an offer, ACCEPTs one `sleep` task and waits
 //!   for its TASK_RUNNING update (over HTTP, through the real scheduler
-//!   client); ×`LAUNCH_SERIAL` (default 500). Each task is killed off the
+//!   client; the framework checkpoints, as dromos does, so each launch also
+//!   writes its recovery record); ×`LAUNCH_SERIAL` (default 500). Each task is killed off the
 //!   clock. Baseline: `std::process::Command::spawn` (posix_spawn) of the
 //!   same `/bin/sh -c` command, in its own process group, ×the same count.
 //! * burst: one ACCEPT of 1,000 tasks, until all are TASK_RUNNING.
@@ -117,10 +118,18 @@ async fn cluster() -> Harness {
     .await
 }
 
+/// A framework like dromos' own: its tasks are recorded for recovery, which
+/// is part of every launch.
+fn checkpointing(name: &str) -> dromos_mesos::v1::FrameworkInfo {
+    let mut info = dromos_mesos::v1::FrameworkInfo::new("root", name);
+    info.checkpoint = Some(true);
+    info
+}
+
 /// Milliseconds from ACCEPT to TASK_RUNNING, one task at a time.
 async fn serial_launches(n: usize) -> Vec<f64> {
     let harness = cluster().await;
-    let mut fw = harness.framework("launch-bench").await;
+    let mut fw = harness.framework_with(checkpointing("launch-bench")).await;
     let mut samples = Vec::with_capacity(n);
     for i in 0..n {
         let offer = fw.offers().await.remove(0);
@@ -140,7 +149,7 @@ async fn serial_launches(n: usize) -> Vec<f64> {
 /// Seconds from one ACCEPT of [`BURST`] tasks until all are TASK_RUNNING.
 async fn burst_launch() -> f64 {
     let harness = cluster().await;
-    let mut fw = harness.framework("launch-burst").await;
+    let mut fw = harness.framework_with(checkpointing("launch-burst")).await;
     let offer = fw.offers().await.remove(0);
     let tasks: Vec<_> = (0..BURST)
         .map(|i| {
