@@ -80,11 +80,19 @@ fn bare_serial(n: usize) -> Vec<f64> {
         samples.push(start.elapsed().as_secs_f64() * 1000.0);
         children.push(child);
     }
-    for mut child in children {
-        let _ = child.kill();
-        let _ = child.wait();
+    for child in children {
+        stop(child);
     }
     samples
+}
+
+/// Kills the child's whole process group (the shell and its `sleep`) and
+/// reaps the shell.
+fn stop(mut child: std::process::Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+    }
+    let _ = child.wait();
 }
 
 /// Seconds to spawn `n` processes two at a time.
@@ -98,9 +106,8 @@ fn bare_burst(n: usize) -> f64 {
     let children: Vec<Vec<std::process::Child>> =
         halves.into_iter().map(|h| h.join().expect("spawner")).collect();
     let elapsed = start.elapsed().as_secs_f64();
-    for mut child in children.into_iter().flatten() {
-        let _ = child.kill();
-        let _ = child.wait();
+    for child in children.into_iter().flatten() {
+        stop(child);
     }
     elapsed
 }
