@@ -1,4 +1,4 @@
-//! Scheduler-side health checks (Marathon's HTTP and TCP protocols).
+//! Scheduler-side health checks (Marathon's HTTP, HTTPS and TCP protocols).
 //!
 //! [`HealthSupervisor`] is owned by the run loop. When an instance of an app
 //! with such checks becomes RUNNING the loop calls
@@ -12,9 +12,10 @@
 //! Semantics: an instance is healthy when every check's latest verdict is
 //! healthy; failures before the first success within `gracePeriodSeconds`
 //! of the start are ignored. COMMAND and `MESOS_*` checks run on the agent
-//! (see `translate::task_info`); HTTPS is not supported by the driver (no
-//! TLS stack) and is logged once per instance and skipped.
+//! (see `translate::task_info`) and arrive as the `healthy` field of
+//! TASK_RUNNING updates.
 
+pub mod https;
 pub mod probe;
 
 use std::collections::HashMap;
@@ -24,7 +25,7 @@ use dromos_model::{HealthCheck, HealthCheckProtocol};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, warn};
+use tracing::debug;
 
 use probe::{probe, ProbeOutcome};
 
@@ -56,7 +57,7 @@ pub struct HealthResult {
 
 /// Whether the driver runs checks of this protocol itself.
 pub fn runs_in_driver(protocol: HealthCheckProtocol) -> bool {
-    matches!(protocol, HealthCheckProtocol::Http | HealthCheckProtocol::Tcp)
+    matches!(protocol, HealthCheckProtocol::Http | HealthCheckProtocol::Https | HealthCheckProtocol::Tcp)
 }
 
 /// The per-instance checker tasks.
@@ -78,10 +79,6 @@ impl HealthSupervisor {
     pub fn start(&mut self, instance: CheckedInstance) {
         if self.running.contains_key(&instance.instance_id) {
             return;
-        }
-        for check in instance.checks.iter().filter(|c| c.protocol == HealthCheckProtocol::Https) {
-            warn!(task_id = %instance.task_id, path = ?check.path,
-                "HTTPS health checks are not supported by dromos; this check is skipped");
         }
         let checks: Vec<HealthCheck> =
             instance.checks.iter().filter(|c| runs_in_driver(c.protocol)).cloned().collect();

@@ -1,6 +1,7 @@
-//! One probe of one Marathon-style health check: HTTP GET (healthy on
-//! 200–399; 1xx ignored with `ignoreHttp1xx`, otherwise unhealthy) or a TCP
-//! connect, each bounded by `timeoutSeconds`.
+//! One probe of one Marathon-style health check: HTTP or HTTPS GET (healthy
+//! on 200–399; 1xx ignored with `ignoreHttp1xx`, otherwise unhealthy; HTTPS
+//! accepts any certificate, see [`super::https`]) or a TCP connect, each
+//! bounded by `timeoutSeconds`.
 
 use std::time::Duration;
 
@@ -36,6 +37,16 @@ pub async fn probe(http: &reqwest::Client, check: &HealthCheck, host: &str, port
             match http.get(&url).timeout(timeout).send().await {
                 Ok(response) => classify_http_status(response.status().as_u16(), check.ignore_http1xx),
                 Err(e) => ProbeOutcome::Unhealthy(format!("GET {url}: {e}")),
+            }
+        }
+        HealthCheckProtocol::Https => {
+            let path = check.path.clone().unwrap_or_else(|| "/".to_owned());
+            let host = host.to_owned();
+            let blocking = move || super::https::get_status(&host, port, &path, timeout);
+            match tokio::task::spawn_blocking(blocking).await {
+                Ok(Ok(status)) => classify_http_status(status, check.ignore_http1xx),
+                Ok(Err(cause)) => ProbeOutcome::Unhealthy(cause),
+                Err(e) => ProbeOutcome::Unhealthy(format!("HTTPS probe stopped: {e}")),
             }
         }
         HealthCheckProtocol::Tcp => {
@@ -83,6 +94,74 @@ mod tests {
         assert_eq!(probe(&http, &check, "127.0.0.1", port).await, ProbeOutcome::Healthy);
         drop(listener);
         assert!(matches!(probe(&http, &check, "127.0.0.1", port).await, ProbeOutcome::Unhealthy(_)));
+    }
+
+    /// A TLS server with a self-signed certificate answering each of its
+    /// connections with the next status.
+    fn tls_server(statuses: &'static [&'static str]) -> u16 {
+        use std::io::{Read, Write};
+        use std::sync::Arc;
+
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+        let cert =
+            CertificateDer::from_pem_slice(include_bytes!("testdata/self-signed.cert.pem")).expect("cert");
+        let key = PrivateKeyDer::from_pem_slice(include_bytes!("testdata/self-signed.key.pem")).expect("key");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .expect("server config");
+        let config = Arc::new(config);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            for (stream, status) in listener.incoming().zip(statuses) {
+                let Ok(stream) = stream else { return };
+                let Ok(connection) = rustls::ServerConnection::new(Arc::clone(&config)) else { return };
+                let mut tls = rustls::StreamOwned::new(connection, stream);
+                let mut request = [0_u8; 1024];
+                let _ = tls.read(&mut request);
+                let reply = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                let _ = tls.write_all(reply.as_bytes());
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn https_probe_accepts_a_self_signed_certificate_and_reads_the_status() {
+        let port = tls_server(&["204 No Content", "500 Internal Server Error"]);
+        let mut check = HealthCheck::new(HealthCheckProtocol::Https);
+        check.path = Some("/health".into());
+        let http = reqwest::Client::new();
+        assert_eq!(probe(&http, &check, "127.0.0.1", port).await, ProbeOutcome::Healthy);
+        assert_eq!(
+            probe(&http, &check, "127.0.0.1", port).await,
+            ProbeOutcome::Unhealthy("HTTP status 500".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn https_probe_of_a_plain_http_server_is_unhealthy() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            if let Ok((mut socket, _)) = listener.accept().await {
+                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        let check = HealthCheck::new(HealthCheckProtocol::Https);
+        let outcome = probe(&reqwest::Client::new(), &check, "127.0.0.1", port).await;
+        assert!(
+            matches!(&outcome, ProbeOutcome::Unhealthy(cause) if cause.starts_with("GET https://127.0.0.1:")),
+            "{outcome:?}"
+        );
     }
 
     #[tokio::test]
