@@ -506,6 +506,9 @@ async fn the_cli_manages_users_teams_tokens_and_reads_the_audit_log() {
     assert!(!out.contains("argon2"), "hashes never leave the server");
 }
 
+/// A server function: path, form fields, the words of its refusal.
+type ServerFnCall<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_server_functions_follow_the_same_rules() {
     let cluster = setup().await;
@@ -514,7 +517,7 @@ async fn console_server_functions_follow_the_same_rules() {
         for team in ['a', 'b'] {
             let (_, may) = allowed(role, team);
             let id = format!("/team-{team}/web");
-            let calls: [(&str, Vec<(&str, &str)>, &str); 3] = [
+            let calls: [ServerFnCall; 3] = [
                 ("/api/apps/get", vec![("id", &id)], "may not read"),
                 (
                     "/api/apps/scale",
@@ -540,6 +543,26 @@ async fn console_server_functions_follow_the_same_rules() {
                 }
             }
         }
+    }
+    // A task's output is readable only by who may read its app.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let task_id = loop {
+        let (_, tasks) = cluster.call(Role::Admin, Method::GET, "/v2/apps/team-b/web/tasks", None).await;
+        if let Some(id) = tasks["tasks"][0]["id"].as_str() {
+            break id.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "team B's task never started: {tasks}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let output = format!("/v2/tasks/{task_id}/files/stdout");
+    for (role, want) in [
+        (Role::MemberA, StatusCode::FORBIDDEN),
+        (Role::MemberB, StatusCode::OK),
+        (Role::Admin, StatusCode::OK),
+        (Role::Anonymous, StatusCode::UNAUTHORIZED),
+    ] {
+        let (status, body) = cluster.call(role, Method::GET, &output, None).await;
+        assert_eq!(status, want, "{role:?} reads {output}: {body}");
     }
     let anonymous =
         cluster.http.post(cluster.url("/api/apps/get")).form(&[("id", "/team-a/web")]).send().await.unwrap();

@@ -172,6 +172,14 @@ pub fn is_task_id(id: &str) -> bool {
     })
 }
 
+/// The app a task id belongs to: the part before `.instance-`/`.marathon-`
+/// with `_` read as `/` (ids never contain `_`), e.g.
+/// `team-a_web.instance-…` → `/team-a/web`.
+pub fn app_of_task(task_id: &str) -> Option<dromos_model::PathId> {
+    let at = ["instance-", "marathon-"].iter().filter_map(|m| task_id.find(&format!(".{m}"))).min()?;
+    dromos_model::PathId::parse(&format!("/{}", task_id[..at].replace('_', "/"))).ok()
+}
+
 /// The instance id part of a task id (the task id without `._app.N`).
 pub fn instance_id(task_id: &str) -> &str {
     task_id.split_once("._app").map_or(task_id, |(instance, _)| instance)
@@ -179,7 +187,19 @@ pub fn instance_id(task_id: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{instance_id, is_task_id, TaskState};
+    use super::{app_of_task, instance_id, is_task_id, TaskState};
+
+    #[test]
+    fn the_app_of_a_task_id() {
+        let app = |t: &str| app_of_task(t).map(|p| p.to_string());
+        assert_eq!(
+            app("team-a_web.instance-0b6e1c4e-2b1a-11ef-9c37-0242ac110002._app.1").as_deref(),
+            Some("/team-a/web")
+        );
+        assert_eq!(app("web.marathon-0b6e1c4e").as_deref(), Some("/web"));
+        assert_eq!(app("no-marker"), None);
+        assert_eq!(app("Bad_Id.instance-x"), None);
+    }
 
     #[test]
     fn task_id_shapes() {

@@ -63,17 +63,23 @@ enum FilesError {
     Remote(String),
     #[error(transparent)]
     Query(#[from] ApiError),
+    /// The caller may not read the task's app.
+    #[error(transparent)]
+    Access(crate::service::ServiceError),
     #[error("An internal error occurred. The server log has the details.")]
     Internal,
 }
 
 impl IntoResponse for FilesError {
     fn into_response(self) -> Response {
+        if let Self::Access(error) = self {
+            return ApiError::Service(error).into_response();
+        }
         let status = match &self {
             Self::UnknownFile(_) | Self::UnknownTask(_) => StatusCode::NOT_FOUND,
             Self::Remote(_) => StatusCode::NOT_IMPLEMENTED,
             Self::Query(_) => StatusCode::BAD_REQUEST,
-            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal | Self::Access(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         (status, Json(json!({ "message": self.to_string() }))).into_response()
     }
@@ -136,6 +142,13 @@ fn parse_file(name: &str) -> Result<SandboxFile, FilesError> {
 
 /// The task's sandbox, or why there is none to read.
 async fn locate(files: &TaskFiles, task_id: &str) -> Result<(LocalCluster, TaskSandbox), FilesError> {
+    // A task's output belongs to its app: only who may read the app may read it.
+    match crate::service::instances::app_of_task(task_id) {
+        Some(app) => crate::access::enforce::check_read(&app).map_err(FilesError::Access)?,
+        None => {
+            crate::access::enforce::check_admin("read the output of this task").map_err(FilesError::Access)?
+        }
+    }
     let cluster = match files {
         TaskFiles::Local(cluster) => cluster,
         TaskFiles::Remote(master) => return Err(FilesError::Remote(master.clone())),
