@@ -15,9 +15,9 @@
 //! `portName`) every `intervalSeconds`, each request bounded by
 //! `timeoutSeconds`, and sends a [`ReadinessResult`] after every probe; it
 //! stops after the first ready answer, when the instance is stopped, or
-//! when the supervisor is dropped. HTTPS needs a TLS stack the driver is
-//! built without: such a probe fails with the request error as its cause,
-//! so the deployment waits visibly instead of skipping the gate.
+//! when the supervisor is dropped. HTTPS probes accept any certificate,
+//! like the health checks ([`crate::health::https`]); their preserved
+//! response carries the status only.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -171,11 +171,27 @@ pub async fn probe(http: &reqwest::Client, target: &ReadinessTarget) -> Readines
         result.cause = Some(format!("the task has no port named {}", check.port_name));
         return result;
     };
-    let scheme = match check.protocol {
-        HttpScheme::Http => "http",
-        HttpScheme::Https => "https",
-    };
-    let url = format!("{scheme}://{}:{port}{}", target.host, check.path);
+    if check.protocol == HttpScheme::Https {
+        let (host, path, timeout) = (target.host.clone(), check.path.clone(), secs(check.timeout_seconds));
+        let blocking = move || crate::health::https::get_status(&host, port, &path, timeout);
+        match tokio::task::spawn_blocking(blocking).await {
+            Ok(Ok(status)) => {
+                result.ready =
+                    check.http_status_codes_for_ready.iter().any(|code| *code == i32::from(status));
+                if check.preserve_last_response {
+                    let response = ReadinessResponse { status, content_type: None, body: String::new() };
+                    result.last_response = Some(response);
+                }
+                if !result.ready {
+                    result.cause = Some(format!("HTTP status {status}"));
+                }
+            }
+            Ok(Err(cause)) => result.cause = Some(cause),
+            Err(e) => result.cause = Some(format!("HTTPS probe stopped: {e}")),
+        }
+        return result;
+    }
+    let url = format!("http://{}:{port}{}", target.host, check.path);
     let response = match http.get(&url).timeout(secs(check.timeout_seconds)).send().await {
         Ok(response) => response,
         Err(e) => {
@@ -266,6 +282,17 @@ mod tests {
             })
         );
         assert_eq!(result.cause.as_deref(), Some("HTTP status 503"));
+    }
+
+    #[tokio::test]
+    async fn https_readiness_accepts_a_self_signed_certificate() {
+        let port = crate::health::https::test_server::tls_server(&["503 Warming", "200 OK"]);
+        let http = reqwest::Client::new();
+        let https = check(r#"{"protocol":"HTTPS","preserveLastResponse":true}"#);
+        let first = probe(&http, &target(Some(port), https.clone())).await;
+        assert!(!first.ready);
+        assert_eq!(first.last_response.map(|r| r.status), Some(503));
+        assert!(probe(&http, &target(Some(port), https)).await.ready);
     }
 
     #[tokio::test]

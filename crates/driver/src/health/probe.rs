@@ -96,47 +96,10 @@ mod tests {
         assert!(matches!(probe(&http, &check, "127.0.0.1", port).await, ProbeOutcome::Unhealthy(_)));
     }
 
-    /// A TLS server with a self-signed certificate answering each of its
-    /// connections with the next status.
-    fn tls_server(statuses: &'static [&'static str]) -> u16 {
-        use std::io::{Read, Write};
-        use std::sync::Arc;
-
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
-        let cert =
-            CertificateDer::from_pem_slice(include_bytes!("testdata/self-signed.cert.pem")).expect("cert");
-        let key = PrivateKeyDer::from_pem_slice(include_bytes!("testdata/self-signed.key.pem")).expect("key");
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("versions")
-            .with_no_client_auth()
-            .with_single_cert(vec![cert], key)
-            .expect("server config");
-        let config = Arc::new(config);
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        std::thread::spawn(move || {
-            for (stream, status) in listener.incoming().zip(statuses) {
-                let Ok(stream) = stream else { return };
-                let Ok(connection) = rustls::ServerConnection::new(Arc::clone(&config)) else { return };
-                let mut tls = rustls::StreamOwned::new(connection, stream);
-                let mut request = [0_u8; 1024];
-                let _ = tls.read(&mut request);
-                let reply = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-                let _ = tls.write_all(reply.as_bytes());
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-            }
-        });
-        port
-    }
-
     #[tokio::test]
     async fn https_probe_accepts_a_self_signed_certificate_and_reads_the_status() {
-        let port = tls_server(&["204 No Content", "500 Internal Server Error"]);
+        let port =
+            crate::health::https::test_server::tls_server(&["204 No Content", "500 Internal Server Error"]);
         let mut check = HealthCheck::new(HealthCheckProtocol::Https);
         check.path = Some("/health".into());
         let http = reqwest::Client::new();
