@@ -16,7 +16,7 @@ use leptos::prelude::*;
 
 use crate::api::app_changes::DeploymentRef;
 use crate::api::apps::{AppDetail, AppSummary};
-use crate::api::cluster::{ClusterOverview, NodeView};
+use crate::api::cluster::{ClusterHistory, ClusterOverview, NodeView};
 use crate::api::deployments::DeploymentView;
 use crate::api::info::SystemInfo;
 use crate::error::ApiError;
@@ -108,6 +108,11 @@ pub trait Backend: Send + Sync + 'static {
     /// non-terminal task counts by Mesos state. Without agent data (no
     /// cluster view) the agent count and resources are zero.
     fn cluster_overview(&self) -> BackendFuture<'_, ClusterOverview>;
+
+    /// The last minutes of [`Backend::cluster_overview`], sampled at a
+    /// fixed period, plus task failures and successes between samples;
+    /// empty before the first sample.
+    fn cluster_history(&self) -> ClusterHistory;
 
     /// Every agent the scheduler knows, inactive ones included (empty
     /// without agent data).

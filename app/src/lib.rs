@@ -10,6 +10,9 @@
 //! - [`api`] holds the server functions and the types they exchange: each
 //!   is a few lines that call the [`backend`] trait, which the server
 //!   implements with the same service layer the REST API uses.
+//! - [`diff`] is the line diff of the Configuration tab.
+//! - [`live`] keeps the pages current: the browser listens to the event
+//!   bus (`/v2/events`) and refetches what an event makes stale.
 //! - [`error`] is [`error::ApiError`], the typed failure of every call
 //!   (status, Marathon message, violations).
 //! - [`model`] is the shared vocabulary (app definitions, validation), the
@@ -20,7 +23,9 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod components;
+pub mod diff;
 pub mod error;
+pub mod live;
 pub mod pages;
 pub mod routes;
 
@@ -64,6 +69,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    live::provide_live_updates();
     view! {
         <Stylesheet id="dromos-css" href="/pkg/dromos.css" />
         <Title formatter=|text: String| {

@@ -64,6 +64,69 @@ pub struct NodeView {
     pub tasks: u32,
 }
 
+/// The cluster at one moment, as the server's sampler recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterSample {
+    /// When it was taken, milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// Σ resources allocated to tasks.
+    pub used: Resources,
+    /// Σ resources the active agents offer.
+    pub total: Resources,
+    /// Tasks in `TASK_RUNNING`.
+    pub running: u32,
+    /// Tasks in `TASK_STAGING` or `TASK_STARTING`.
+    pub staging: u32,
+    /// Tasks that ended badly (`TASK_FAILED`, `TASK_LOST`, `TASK_ERROR`,
+    /// `TASK_DROPPED`, `TASK_GONE`) since the sample before.
+    pub failed: u32,
+    /// Tasks that reached `TASK_RUNNING` or `TASK_FINISHED` since the
+    /// sample before.
+    pub succeeded: u32,
+}
+
+/// The last minutes of the cluster, oldest sample first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterHistory {
+    /// Time between two samples, ms.
+    pub period_ms: u64,
+    /// Samples, oldest first; at most the window's worth.
+    pub samples: Vec<ClusterSample>,
+    /// Tasks failed since the newest sample (counted in the next one).
+    pub pending_failed: u32,
+    /// Tasks started or finished since the newest sample.
+    pub pending_succeeded: u32,
+}
+
+impl ClusterHistory {
+    /// `failed / (failed + succeeded)` over the whole window up to now,
+    /// `None` when no task changed.
+    pub fn failure_rate(&self) -> Option<f64> {
+        let (failed, succeeded) = self.outcomes();
+        let all = u64::from(failed) + u64::from(succeeded);
+        (all > 0).then(|| f64::from(failed) / all as f64)
+    }
+
+    /// Tasks failed and tasks started or finished over the window up to now.
+    pub fn outcomes(&self) -> (u32, u32) {
+        self.samples.iter().fold((self.pending_failed, self.pending_succeeded), |(f, s), x| {
+            (f.saturating_add(x.failed), s.saturating_add(x.succeeded))
+        })
+    }
+
+    /// The failure rate of every sample on its own (`None` where no task
+    /// changed), for the chart.
+    pub fn failure_series(&self) -> Vec<Option<f64>> {
+        self.samples
+            .iter()
+            .map(|s| {
+                let all = u64::from(s.failed) + u64::from(s.succeeded);
+                (all > 0).then(|| f64::from(s.failed) / all as f64)
+            })
+            .collect()
+    }
+}
+
 /// The dashboard in one call.
 #[server(endpoint = "cluster/dashboard")]
 pub async fn get_dashboard() -> Result<Dashboard, ApiError> {
@@ -76,8 +139,46 @@ pub async fn get_dashboard() -> Result<Dashboard, ApiError> {
     })
 }
 
+/// The sampler's history: allocation, tasks and failures of the last minutes.
+#[server(endpoint = "cluster/history")]
+pub async fn get_cluster_history() -> Result<ClusterHistory, ApiError> {
+    Ok(crate::backend::use_backend()?.cluster_history())
+}
+
 /// Every agent, by host name.
 #[server(endpoint = "cluster/nodes")]
 pub async fn list_nodes() -> Result<Vec<NodeView>, ApiError> {
     crate::backend::use_backend()?.list_nodes().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ClusterHistory, ClusterSample, Resources};
+
+    fn sample(failed: u32, succeeded: u32) -> ClusterSample {
+        ClusterSample {
+            at_ms: 0,
+            used: Resources::default(),
+            total: Resources::default(),
+            running: 0,
+            staging: 0,
+            failed,
+            succeeded,
+        }
+    }
+
+    #[test]
+    fn failure_rate_is_failed_over_failed_and_succeeded() {
+        let mut history = ClusterHistory {
+            period_ms: 5000,
+            samples: vec![sample(0, 0), sample(1, 3), sample(2, 0)],
+            ..ClusterHistory::default()
+        };
+        assert_eq!(history.failure_rate(), Some(0.5));
+        assert_eq!(history.failure_series(), [None, Some(0.25), Some(1.0)]);
+        history.pending_succeeded = 2;
+        assert_eq!(history.outcomes(), (3, 5));
+        assert_eq!(history.failure_rate(), Some(3.0 / 8.0));
+        assert_eq!(ClusterHistory::default().failure_rate(), None);
+    }
 }

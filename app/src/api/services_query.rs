@@ -31,8 +31,10 @@ pub enum SortKey {
 pub struct ServiceQuery {
     /// Absolute group id, `/` for everything.
     pub group: String,
-    /// Case-insensitive substring of the app id or of a label `key=value`;
-    /// when not empty the whole subtree is searched and listed flat.
+    /// The filter box, parsed by [`TextFilter::parse`]: words are
+    /// case-insensitive substrings of the app id or of a label
+    /// `key=value`; `label:key=value` (or `label:key`) selects by label.
+    /// When not empty the whole subtree is searched and listed flat.
     pub text: String,
     /// Only apps in this status (also searches the whole subtree).
     pub status: Option<AppStatus>,
@@ -89,6 +91,69 @@ pub struct ServicesPage {
     pub pages: usize,
     /// Statuses of every app under the group, unfiltered (for filter chips).
     pub counts: StatusCounts,
+    /// Every label `(key, value)` of the apps under the group, sorted and
+    /// distinct (for the label selector).
+    pub labels: Vec<(String, String)>,
+}
+
+/// The filter box, split into its terms. Every term must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextFilter {
+    /// Lower-case substrings of the app id or of a label `key=value`.
+    pub words: Vec<String>,
+    /// `label:key=value` → `(key, Some(value))`; `label:key` → `(key, None)`
+    /// (the app has the label, whatever its value). Exact, case-sensitive,
+    /// like Marathon's label selectors.
+    pub labels: Vec<(String, Option<String>)>,
+}
+
+impl TextFilter {
+    /// Splits `text` at white space into words and `label:` terms.
+    pub fn parse(text: &str) -> Self {
+        let mut filter = TextFilter::default();
+        for term in text.split_whitespace() {
+            match term.strip_prefix("label:") {
+                Some("") => {}
+                Some(selector) => filter.labels.push(match selector.split_once('=') {
+                    Some((key, value)) => (key.to_string(), Some(value.to_string())),
+                    None => (selector.to_string(), None),
+                }),
+                None => filter.words.push(term.to_lowercase()),
+            }
+        }
+        filter
+    }
+
+    /// Whether `app` satisfies every term.
+    pub fn matches(&self, app: &AppSummary) -> bool {
+        let labels_match = self.labels.iter().all(|(key, want)| match (app.labels.get(key), want) {
+            (Some(value), Some(want)) => value == want,
+            (Some(_), None) => true,
+            (None, _) => false,
+        });
+        labels_match
+            && self.words.iter().all(|word| {
+                app.id.to_lowercase().contains(word)
+                    || app.labels.iter().any(|(k, v)| format!("{k}={v}").to_lowercase().contains(word))
+            })
+    }
+
+    /// `text` with the selector `label:key=value` added, or removed if it
+    /// is there already (what picking a label in the selector does).
+    pub fn toggle_label(text: &str, key: &str, value: &str) -> String {
+        let term = format!("label:{key}={value}");
+        let mut terms: Vec<&str> = text.split_whitespace().collect();
+        match terms.iter().position(|t| *t == term) {
+            Some(at) => {
+                terms.remove(at);
+                terms.join(" ")
+            }
+            None => {
+                terms.push(&term);
+                terms.join(" ")
+            }
+        }
+    }
 }
 
 impl ServicesPage {
@@ -97,20 +162,25 @@ impl ServicesPage {
         let group = normalized_group(&query.group);
         let all: Vec<AppSummary> = all.into_iter().filter(|a| is_below(&group, &a.id)).collect();
         let counts = StatusCounts::of(all.iter().map(|a| a.status));
+        let mut labels: Vec<(String, String)> =
+            all.iter().flat_map(|a| a.labels.iter().map(|(k, v)| (k.clone(), v.clone()))).collect();
+        labels.sort();
+        labels.dedup();
+        let filter = TextFilter::parse(&query.text);
         let searching = !query.text.trim().is_empty() || query.status.is_some();
         let groups = if searching { Vec::new() } else { group_rows(&group, &all) };
         let mut apps: Vec<AppSummary> = all
             .into_iter()
             .filter(|a| searching || parent_of(&a.id) == group)
             .filter(|a| query.status.is_none_or(|s| a.status == s))
-            .filter(|a| matches_text(a, &query.text))
+            .filter(|a| filter.matches(a))
             .collect();
         sort_apps(&mut apps, query.sort, query.descending);
         let matching = apps.len();
         let pages = matching.div_ceil(PAGE_SIZE).max(1);
         let page = query.page.min(pages - 1);
         let apps = apps.into_iter().skip(page * PAGE_SIZE).take(PAGE_SIZE).collect();
-        ServicesPage { groups, apps, matching, page, pages, counts }
+        ServicesPage { groups, apps, matching, page, pages, counts, labels }
     }
 }
 
@@ -136,13 +206,6 @@ pub fn parent_of(id: &str) -> String {
         Some(0) | None => "/".into(),
         Some(at) => id[..at].into(),
     }
-}
-
-fn matches_text(app: &AppSummary, text: &str) -> bool {
-    let needle = text.trim().to_lowercase();
-    needle.is_empty()
-        || app.id.to_lowercase().contains(&needle)
-        || app.labels.iter().any(|(k, v)| format!("{k}={v}").to_lowercase().contains(&needle))
 }
 
 fn group_rows(group: &str, apps: &[AppSummary]) -> Vec<GroupRow> {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{parent_of, ServiceQuery, ServicesPage, SortKey, PAGE_SIZE};
+use super::{parent_of, ServiceQuery, ServicesPage, SortKey, TextFilter, PAGE_SIZE};
 use crate::api::apps::{AppSummary, TaskCounts};
 use crate::api::status::AppStatus;
 
@@ -23,10 +23,15 @@ fn app(id: &str, status: AppStatus, instances: u32, cpus: f64) -> AppSummary {
     }
 }
 
+fn labelled(mut app: AppSummary, labels: &[(&str, &str)]) -> AppSummary {
+    app.labels = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    app
+}
+
 fn sample() -> Vec<AppSummary> {
     vec![
-        app("/web", AppStatus::Running, 2, 0.5),
-        app("/db", AppStatus::Waiting, 1, 2.0),
+        labelled(app("/web", AppStatus::Running, 2, 0.5), &[("team", "blue"), ("tier", "web")]),
+        labelled(app("/db", AppStatus::Waiting, 1, 2.0), &[("team", "blue"), ("tier", "data")]),
         app("/prod/api", AppStatus::Running, 3, 1.0),
         app("/prod/cache/redis", AppStatus::Suspended, 0, 1.0),
         app("/production", AppStatus::Deploying, 1, 1.0),
@@ -71,6 +76,36 @@ fn filters_search_the_whole_subtree_flat() {
         assert_eq!(ids(&page), want, "text {text:?} status {status:?}");
         assert!(page.groups.is_empty());
     }
+}
+
+#[test]
+fn label_selectors_match_exact_pairs_and_combine_with_words() {
+    let cases: [(&str, &[&str]); 7] = [
+        ("label:tier=web", &["/web"]),
+        ("label:tier", &["/db", "/web"]),
+        ("label:tier=WEB", &[]),
+        ("label:tier=data db", &["/db"]),
+        ("label:tier=data web", &[]),
+        ("label:team=blue label:tier=web", &["/web"]),
+        ("label:", &["/db", "/prod/api", "/prod/cache/redis", "/production", "/web"]),
+    ];
+    for (text, want) in cases {
+        let query = ServiceQuery { text: text.into(), ..ServiceQuery::default() };
+        assert_eq!(ids(&ServicesPage::build(sample(), &query)), want, "text {text:?}");
+    }
+}
+
+#[test]
+fn the_page_lists_distinct_labels_and_the_selector_toggles_terms() {
+    let page = ServicesPage::build(sample(), &ServiceQuery::default());
+    let pairs: Vec<String> = page.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    assert_eq!(pairs, ["team=blue", "tier=data", "tier=web"]);
+    assert_eq!(TextFilter::toggle_label("api", "tier", "web"), "api label:tier=web");
+    assert_eq!(TextFilter::toggle_label("api  label:tier=web", "tier", "web"), "api");
+    assert_eq!(
+        TextFilter::parse("Api label:a=b=c label:k"),
+        TextFilter { words: vec!["api".into()], labels: vec![("a".into(), Some("b=c".into())), ("k".into(), None)] }
+    );
 }
 
 #[test]

@@ -1,70 +1,12 @@
-//! The Configuration and Debug tabs of the app page: versions and their
-//! JSON; the last failure, the launch delay and why offers were declined.
+//! The Debug tab of the app page: the last failure, the launch delay and
+//! why offers were declined.
 
 use leptos::prelude::*;
 
-use super::error_view::{ApiErrorNotice, ErrorList};
+use super::error_view::ApiErrorNotice;
 use crate::api::app_changes::reset_delay;
-use crate::api::apps::{get_app_version, AppDetail, OfferFunnelStep, QueueInfo, TaskFailure};
+use crate::api::apps::{AppDetail, OfferFunnelStep, QueueInfo, TaskFailure};
 use crate::error::ApiError;
-
-/// The definition as formatted JSON, and the list of stored versions.
-/// `picked` (owned by the page, so it survives refreshes) is the version
-/// shown; `None` is the current one.
-#[component]
-pub fn ConfigurationTab(detail: AppDetail, picked: RwSignal<Option<String>>) -> impl IntoView {
-    let id = detail.summary.id.clone();
-    let current = detail.summary.version.clone();
-    let now = current.clone();
-    let selected = Signal::derive(move || picked.get().unwrap_or_else(|| now.clone()));
-    let current_json = serde_json::to_string_pretty(&detail.definition).unwrap_or_default();
-    let version = Resource::new(
-        move || selected.get(),
-        move |v| {
-            let id = id.clone();
-            async move { get_app_version(id, v).await }
-        },
-    );
-    let shown = {
-        let current = current.clone();
-        move || {
-            if selected.get() == current {
-                view! { <pre class="json" data-testid="config-json">{current_json.clone()}</pre> }.into_any()
-            } else {
-                view! {
-                    <Transition fallback=|| view! { <p class="muted">"Loading version…"</p> }>
-                        <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
-                            {move || version.get().map(|r| r.map(|def| view! {
-                                <pre class="json" data-testid="config-json">{serde_json::to_string_pretty(&def).unwrap_or_default()}</pre>
-                            }))}
-                        </ErrorBoundary>
-                    </Transition>
-                }
-                .into_any()
-            }
-        }
-    };
-    view! {
-        <div class="config">
-            <aside class="versions" aria-label="Versions">
-                <h3>"Versions"</h3>
-                <ul data-testid="versions">
-                    {detail.versions.into_iter().map(|v| {
-                        let label = if v == current { format!("{v} (current)") } else { v.clone() };
-                        let pick = v.clone();
-                        view! {
-                            <li>
-                                <button class="link-button" aria-pressed=move || (selected.get() == v).to_string()
-                                    data-testid="version" on:click=move |_| picked.set(Some(pick.clone()))>{label}</button>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </aside>
-            <div class="config-body">{shown}</div>
-        </div>
-    }
-}
 
 /// Last failure, launch delay and the offer funnel.
 #[component]

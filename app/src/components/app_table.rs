@@ -88,7 +88,7 @@ fn GroupTableRow(group: GroupRow) -> impl IntoView {
                     <span class="icon-folder" aria-hidden="true"></span>
                     {name}
                 </A>
-                <span class="muted small-inline">{format!(" {} apps", group.apps)}</span>
+                <span class="muted small-inline" data-testid="group-apps">{format!(" {} apps", group.apps)}</span>
             </td>
             <td></td>
             <td class="num">{format!("{} of {}", group.running, group.instances)}</td>

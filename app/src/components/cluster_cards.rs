@@ -1,37 +1,85 @@
-//! The dashboard's cluster cards: allocation gauges, tasks by state and
-//! services by status, drawn with plain HTML and inline SVG.
+//! The dashboard's cluster cards: allocation "x of y" with its history,
+//! tasks by state, the task failure rate and services by status, drawn
+//! with plain HTML and inline SVG.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::resource_bar::ResourceBar;
+use super::line_chart::{LineChart, Series};
 use super::units;
-use crate::api::cluster::Dashboard;
+use crate::api::cluster::{ClusterHistory, Dashboard, Resources};
 use crate::api::status::StatusCounts;
 
-/// Allocation, tasks and services.
+/// Allocation (with its history), tasks, failure rate and services.
 #[component]
-pub fn ClusterCards(data: Dashboard) -> impl IntoView {
+pub fn ClusterCards(data: Dashboard, history: ClusterHistory) -> impl IntoView {
     let c = data.cluster;
+    let agents = format!("{} agent{}", c.agents, if c.agents == 1 { "" } else { "s" });
+    let pct = |f: fn(&Resources) -> f64| -> Vec<(i64, Option<f64>)> {
+        history.samples.iter().map(|s| (s.at_ms, Some(units::percent(f(&s.used), f(&s.total))))).collect()
+    };
+    let (cpu, mem, disk) = (pct(|r| r.cpus), pct(|r| r.mem), pct(|r| r.disk));
+    let running: Vec<(i64, Option<f64>)> =
+        history.samples.iter().map(|s| (s.at_ms, Some(f64::from(s.running)))).collect();
+    let staging: Vec<(i64, Option<f64>)> =
+        history.samples.iter().map(|s| (s.at_ms, Some(f64::from(s.staging)))).collect();
+    let task_max = running.iter().chain(&staging).filter_map(|(_, v)| *v).fold(1.0, f64::max).ceil();
+    let failures: Vec<(i64, Option<f64>)> = history
+        .samples
+        .iter()
+        .zip(history.failure_series())
+        .map(|(s, rate)| (s.at_ms, rate.map(|r| r * 100.0)))
+        .collect();
+    let (failed, succeeded) = history.outcomes();
+    let rate = history.failure_rate();
     view! {
+        <div class="cards-3" data-testid="allocation">
+            <AllocationCard title="CPU allocation" test_id="alloc-cpu" used=c.used.cpus total=c.total.cpus
+                format=units::cpus unit=" cores" points=cpu />
+            <AllocationCard title="Memory allocation" test_id="alloc-mem" used=c.used.mem total=c.total.mem
+                format=units::mib unit="" points=mem />
+            <AllocationCard title="Disk allocation" test_id="alloc-disk" used=c.used.disk total=c.total.disk
+                format=units::mib unit="" points=disk />
+        </div>
         <div class="cards-3">
-            <section class="card" aria-labelledby="alloc-title" data-testid="allocation">
-                <div class="card-head">
-                    <h2 id="alloc-title">"Allocation"</h2>
-                    <span class="muted" data-testid="agents-count">
-                        {format!("{} agent{}", c.agents, if c.agents == 1 { "" } else { "s" })}
-                    </span>
-                </div>
-                <ResourceBar label="CPU" used=c.used.cpus total=c.total.cpus format=units::cpus test_id="alloc-cpu" />
-                <ResourceBar label="Memory" used=c.used.mem total=c.total.mem format=units::mib test_id="alloc-mem" />
-                <ResourceBar label="Disk" used=c.used.disk total=c.total.disk format=units::mib test_id="alloc-disk" />
-            </section>
             <section class="card" aria-labelledby="tasks-title" data-testid="tasks-by-state">
                 <div class="card-head">
                     <h2 id="tasks-title">"Tasks"</h2>
-                    <span class="muted" data-testid="tasks-total">{c.tasks_by_state.iter().map(|(_, n)| n).sum::<u32>()}</span>
+                    <span class="muted">
+                        <span data-testid="tasks-total">{c.tasks_by_state.iter().map(|(_, n)| n).sum::<u32>()}</span>
+                        " on " <span data-testid="agents-count">{agents}</span>
+                    </span>
                 </div>
                 <TaskBars states=c.tasks_by_state />
+                <LineChart
+                    series=vec![
+                        Series { label: "Running", class: "series-running", points: running },
+                        Series { label: "Staging", class: "series-staging", points: staging },
+                    ]
+                    y_max=task_max
+                    format=|v| format!("{v:.0}")
+                    label="Running and staging tasks, last minutes".to_string()
+                    test_id="tasks-chart"
+                />
+            </section>
+            <section class="card" aria-labelledby="failure-title" data-testid="failure-rate">
+                <div class="card-head">
+                    <h2 id="failure-title">"Task failure rate"</h2>
+                    <span class="muted small-head">{window_label(&history)}</span>
+                </div>
+                <p class="headline" data-testid="failure-rate-value">
+                    {rate.map_or_else(|| "—".to_string(), |r| format!("{:.0}%", r * 100.0))}
+                </p>
+                <p class="muted headline-sub" data-testid="failure-counts">
+                    {format!("{failed} failed · {succeeded} started or finished")}
+                </p>
+                <LineChart
+                    series=vec![Series { label: "Failure rate", class: "series-bad", points: failures }]
+                    y_max=100.0
+                    format=|v| format!("{v:.0}%")
+                    label="Task failure rate per sample, last minutes".to_string()
+                    test_id="failure-chart"
+                />
             </section>
             <section class="card" aria-labelledby="health-title" data-testid="services-health">
                 <div class="card-head">
@@ -46,6 +94,50 @@ pub fn ClusterCards(data: Dashboard) -> impl IntoView {
                 })}
             </section>
         </div>
+    }
+}
+
+/// "last 15 min" for the window the history covers.
+fn window_label(history: &ClusterHistory) -> String {
+    let span = match (history.samples.first(), history.samples.last()) {
+        (Some(first), Some(last)) => last.at_ms - first.at_ms + i64::try_from(history.period_ms).unwrap_or(0),
+        _ => 0,
+    };
+    let minutes = (span as f64 / 60_000.0).ceil().max(1.0);
+    format!("last {minutes} min")
+}
+
+/// One resource: "x of y" with a percentage, and its history.
+#[component]
+fn AllocationCard(
+    title: &'static str,
+    test_id: &'static str,
+    used: f64,
+    total: f64,
+    format: fn(f64) -> String,
+    /// Appended to the amounts ("cores" for CPU).
+    unit: &'static str,
+    points: Vec<(i64, Option<f64>)>,
+) -> impl IntoView {
+    let pct = units::percent(used, total);
+    view! {
+        <section class="card alloc-card" aria-label=title data-testid=test_id>
+            <div class="card-head">
+                <h2>{title}</h2>
+                <span class="headline-pct" data-testid=format!("{test_id}-pct")>{format!("{pct:.0}%")}</span>
+            </div>
+            <p class="headline-sub" data-testid=format!("{test_id}-text")>
+                <strong>{format!("{}{unit}", format(used))}</strong>
+                {format!(" of {}{unit}", format(total))}
+            </p>
+            <LineChart
+                series=vec![Series { label: title, class: "series-accent", points }]
+                y_max=100.0
+                format=|v| format!("{v:.0}%")
+                label=format!("{title}, percent over the last minutes")
+                test_id="alloc-chart"
+            />
+        </section>
     }
 }
 

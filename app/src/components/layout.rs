@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::live::use_live;
 use crate::routes::NAVIGATION;
 
 /// Sidebar and content. Marks itself `data-hydrated="true"` once the WASM
@@ -12,6 +13,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let (hydrated, set_hydrated) = signal(false);
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| set_hydrated.set(true));
+    let live = use_live();
     view! {
         <div class="frame" data-testid="app-root" data-hydrated=move || hydrated.get().to_string()>
             <nav class="sidebar" aria-label="Main">
@@ -33,6 +35,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                         })
                         .collect_view()}
                 </ul>
+                <p class="live-status" data-testid="live-status" data-state=move || live.link().slug()
+                    role="status" title="Updates from the cluster's event stream">
+                    <span class="live-dot" aria-hidden="true"></span>
+                    {move || live.link().label()}
+                </p>
             </nav>
             <main class="content">{children()}</main>
         </div>

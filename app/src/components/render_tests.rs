@@ -13,7 +13,7 @@ use super::app_instances::{EndpointsTab, InstancesTab};
 use super::app_table::{AppTable, SortState};
 use super::cluster_cards::ClusterCards;
 use crate::api::apps::{AppDetail, AppSummary, OfferFunnelStep, QueueInfo, TaskCounts, TaskView};
-use crate::api::cluster::{ClusterOverview, Dashboard, Resources};
+use crate::api::cluster::{ClusterHistory, ClusterOverview, ClusterSample, Dashboard, Resources};
 use crate::api::services_query::{ServiceQuery, ServicesPage, SortKey};
 use crate::api::status::{AppStatus, StatusCounts};
 use crate::model::{AppDefinition, PathId};
@@ -136,9 +136,49 @@ fn dashboard_cards_show_allocation_tasks_and_statuses() {
         services: StatusCounts::of([AppStatus::Running, AppStatus::Running, AppStatus::Delayed]),
         unhealthy_instances: 1,
     };
-    let html = render(move || view! { <ClusterCards data /> }.into_any());
-    for want in ["3 of 8", "38%", "2 GiB of 8 GiB", "2 agents", r#"data-state="TASK_STAGING""#, "View all 3"]
-    {
+    let sample = |at_ms: i64, used_cpus: f64, failed: u32, succeeded: u32| ClusterSample {
+        at_ms,
+        used: Resources { cpus: used_cpus, mem: 2048.0, disk: 0.0, gpus: 0.0 },
+        total: Resources { cpus: 8.0, mem: 8192.0, disk: 1024.0, gpus: 0.0 },
+        running: 5,
+        staging: 1,
+        failed,
+        succeeded,
+    };
+    let history = ClusterHistory {
+        period_ms: 5000,
+        samples: vec![sample(1_000, 2.0, 0, 4), sample(6_000, 3.0, 1, 2)],
+        pending_failed: 1,
+        pending_succeeded: 0,
+    };
+    let html = render(move || view! { <ClusterCards data history /> }.into_any());
+    for want in [
+        "3 cores",
+        " of 8 cores",
+        "38%",
+        "2 GiB",
+        " of 8 GiB",
+        "2 agents",
+        r#"data-state="TASK_STAGING""#,
+        "View all 3",
+        // 2 failed of 8 outcomes, the pending one included.
+        ">25%<",
+        "2 failed · 6 started or finished",
+        r#"data-samples="2""#,
+        // CPU 25% → 37.5% over the last 5 s of a 5 min axis.
+        r#"d="M295.0 48.0 L300.0 40.0""#,
+    ] {
         assert!(html.contains(want), "missing {want} in {html}");
     }
+}
+
+#[test]
+fn the_logs_tab_without_instances_says_so() {
+    use super::app_logs::LogsTab;
+    let html = render(move || {
+        let tasks = Memo::new(|_| Vec::<TaskView>::new());
+        view! { <LogsTab tasks /> }.into_any()
+    });
+    assert!(html.contains(r#"data-testid="logs-empty""#), "{html}");
+    assert!(html.contains(r#"data-testid="log-stream-stderr""#), "{html}");
 }

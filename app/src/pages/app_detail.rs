@@ -1,5 +1,6 @@
 //! `/services/app/*id`: one app, with page actions and the tabs Instances,
-//! Configuration, Debug and Endpoints. Refetched every few seconds.
+//! Logs, Configuration, Debug and Endpoints. Refetched when the event stream
+//! reports a change to apps.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,18 +11,21 @@ use crate::api::apps::{get_app, AppDetail};
 use crate::api::services_query::parent_of;
 use crate::api::status::AppStatus;
 use crate::components::app_command::{AppCommand, AppCommandDialog, CommandKind};
-use crate::components::app_debug::{ConfigurationTab, DebugTab};
+use crate::components::app_config::{ConfigState, ConfigurationTab};
+use crate::components::app_debug::DebugTab;
+use crate::components::app_logs::LogsTab;
 use crate::components::app_instances::{EndpointsTab, InstancesTab};
 use crate::components::error_view::ErrorList;
 use crate::components::health_bar::HealthBar;
 use crate::components::status_badge::StatusBadge;
-use crate::components::ticker::{use_ticker, REFRESH};
 use crate::components::units;
+use crate::live::{use_live, Topic};
 use crate::routes::{edit_href, group_href, id_from_param};
 
 /// The tabs, in order: (slug, label).
-const TABS: [(&str, &str); 4] = [
+const TABS: [(&str, &str); 5] = [
     ("instances", "Instances"),
+    ("logs", "Logs"),
     ("configuration", "Configuration"),
     ("debug", "Debug"),
     ("endpoints", "Endpoints"),
@@ -32,11 +36,11 @@ const TABS: [(&str, &str); 4] = [
 pub fn AppDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| id_from_param(&params.read().get("id").unwrap_or_default()));
-    let tick = use_ticker(REFRESH);
+    let live = use_live();
     let (changes, set_changes) = signal(0u32);
-    let app = Resource::new(move || (id.get(), tick.get(), changes.get()), |(id, _, _)| get_app(id));
+    let app = Resource::new(move || (id.get(), live.version(Topic::Apps), changes.get()), |(id, _, _)| get_app(id));
     let tab = RwSignal::new("instances");
-    let picked = RwSignal::new(None::<String>);
+    let config = ConfigState::new();
     let command = RwSignal::new(None::<AppCommand>);
     let navigate = use_navigate();
     let on_done = Callback::new(move |kind: CommandKind| {
@@ -47,41 +51,59 @@ pub fn AppDetailPage() -> impl IntoView {
         }
     });
     let refresh = Callback::new(move |()| set_changes.update(|n| *n += 1));
+    // The instances alone: the Logs tab keeps its stream while other facts change.
+    let tasks = Memo::new(move |_| app.get().and_then(Result::ok).map(|d| d.tasks).unwrap_or_default());
     view! {
         <Title text=move || id.get() />
         <header class="page-header">
             <nav aria-label="Breadcrumbs">
                 <ol class="breadcrumbs">
                     <li><A href="/services">"Services"</A></li>
-                    <li><A href=move || group_href(&parent_of(&id.get()))>{move || parent_of(&id.get())}</A></li>
+                    {move || {
+                        let parent = parent_of(&id.get());
+                        (parent != "/").then(|| view! { <li><A href=group_href(&parent)>{parent.clone()}</A></li> })
+                    }}
                 </ol>
             </nav>
             <h1 data-testid="page-title">{move || id.get()}</h1>
         </header>
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading…"</p></section> }>
             <ErrorBoundary fallback=|errors| view! { <section class="card"><ErrorList errors /></section> }>
-                {move || app.get().map(|r| r.map(|detail| view! { <AppBody detail tab picked command refresh /> }))}
+                {move || app.get().map(|r| r.map(|detail| view! { <AppSummaryCard detail command /> }))}
             </ErrorBoundary>
         </Transition>
+        <section class="card">
+            <div class="tabs" role="tablist" aria-label="App details">
+                {TABS.into_iter().map(|(slug, label)| view! {
+                    <button role="tab" class="tab" id=format!("tab-{slug}") aria-controls="app-tabpanel"
+                        aria-selected=move || (tab.get() == slug).to_string()
+                        data-testid=format!("tab-{slug}") on:click=move |_| tab.set(slug)>{label}</button>
+                }).collect_view()}
+            </div>
+            <div role="tabpanel" id="app-tabpanel" class="tab-panel" aria-labelledby=move || format!("tab-{}", tab.get())>
+                {move || if tab.get() == "logs" {
+                    view! { <LogsTab tasks /> }.into_any()
+                } else {
+                    view! {
+                        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                            {move || app.get().and_then(Result::ok).map(|detail| view! { <TabBody detail tab config refresh /> })}
+                        </Transition>
+                    }.into_any()
+                }}
+            </div>
+        </section>
         <AppCommandDialog pending=command on_done />
     }
 }
 
 #[component]
-fn AppBody(
-    detail: AppDetail,
-    tab: RwSignal<&'static str>,
-    picked: RwSignal<Option<String>>,
-    command: RwSignal<Option<AppCommand>>,
-    refresh: Callback<()>,
-) -> impl IntoView {
+fn AppSummaryCard(detail: AppDetail, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
     let s = detail.summary.clone();
     let ask = {
         let (id, instances) = (s.id.clone(), s.instances);
         move |kind: CommandKind| command.set(Some(AppCommand { kind, app_id: id.clone(), instances }))
     };
     let toggle = if s.status == AppStatus::Suspended { CommandKind::Resume } else { CommandKind::Suspend };
-    let body = detail.clone();
     view! {
         <section class="card">
             <div class="app-head">
@@ -107,24 +129,19 @@ fn AppBody(
                 <p class="notice notice-info">"A deployment is changing this app. " <A href="/deployments">"See deployments"</A></p>
             })}
         </section>
-        <section class="card">
-            <div class="tabs" role="tablist">
-                {TABS.into_iter().map(|(slug, label)| view! {
-                    <button role="tab" class="tab" aria-selected=move || (tab.get() == slug).to_string()
-                        data-testid=format!("tab-{slug}") on:click=move |_| tab.set(slug)>{label}</button>
-                }).collect_view()}
-            </div>
-            <div role="tabpanel" class="tab-panel">
-                {move || {
-                    let detail = body.clone();
-                    match tab.get() {
-                        "configuration" => view! { <ConfigurationTab detail picked /> }.into_any(),
-                        "debug" => view! { <DebugTab detail on_change=refresh /> }.into_any(),
-                        "endpoints" => view! { <EndpointsTab detail /> }.into_any(),
-                        _ => view! { <InstancesTab detail on_change=refresh /> }.into_any(),
-                    }
-                }}
-            </div>
-        </section>
+    }
+}
+
+/// The data-driven tabs (all but Logs), rebuilt when the app refetches.
+#[component]
+fn TabBody(detail: AppDetail, tab: RwSignal<&'static str>, config: ConfigState, refresh: Callback<()>) -> impl IntoView {
+    move || {
+        let detail = detail.clone();
+        match tab.get() {
+            "configuration" => view! { <ConfigurationTab detail state=config on_change=refresh /> }.into_any(),
+            "debug" => view! { <DebugTab detail on_change=refresh /> }.into_any(),
+            "endpoints" => view! { <EndpointsTab detail /> }.into_any(),
+            _ => view! { <InstancesTab detail on_change=refresh /> }.into_any(),
+        }
     }
 }

@@ -2,26 +2,35 @@
 
 use leptos::prelude::*;
 
-use crate::api::cluster::get_dashboard;
+use crate::api::cluster::{get_cluster_history, get_dashboard};
 use crate::api::info::{get_system_info, SystemInfo};
 use crate::components::cluster_cards::ClusterCards;
 use crate::components::error_view::ErrorList;
 use crate::components::page_header::PageHeader;
-use crate::components::ticker::{use_ticker, REFRESH};
+use crate::live::{use_live, Topic};
 
 /// The dashboard. The system card is a server-function round trip that the
-/// Refresh button repeats; the cluster cards refresh on their own.
+/// Refresh button repeats; the cluster cards refetch when the event stream
+/// reports a change.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let (refreshes, set_refreshes) = signal(0u32);
     let info = Resource::new(move || refreshes.get(), |_| get_system_info());
-    let tick = use_ticker(REFRESH);
-    let dashboard = Resource::new(move || tick.get(), |_| get_dashboard());
+    let live = use_live();
+    let dashboard = Resource::new(
+        move || (live.version(Topic::Apps), live.version(Topic::Cluster)),
+        |_| get_dashboard(),
+    );
+    let history = Resource::new(move || live.version(Topic::Cluster), |_| get_cluster_history());
     view! {
         <PageHeader title="Dashboard" subtitle="The cluster at a glance" />
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading cluster…"</p></section> }>
             <ErrorBoundary fallback=|errors| view! { <section class="card"><ErrorList errors /></section> }>
-                {move || dashboard.get().map(|r| r.map(|data| view! { <ClusterCards data /> }))}
+                {move || Suspend::new(async move {
+                    let data = dashboard.await?;
+                    let history = history.await?;
+                    Ok::<_, crate::error::ApiError>(view! { <ClusterCards data history /> })
+                })}
             </ErrorBoundary>
         </Transition>
         <section class="card" aria-labelledby="system-title">

@@ -7,15 +7,15 @@ use leptos_router::components::A;
 use crate::api::deployments::{list_deployments, CancelDeployment, DeploymentView};
 use crate::components::error_view::{ApiErrorNotice, ErrorList};
 use crate::components::page_header::PageHeader;
-use crate::components::ticker::{use_ticker, REFRESH};
+use crate::live::{use_live, Topic};
 use crate::routes::app_href;
 
 /// The deployments page.
 #[component]
 pub fn DeploymentsPage() -> impl IntoView {
-    let tick = use_ticker(REFRESH);
+    let live = use_live();
     let cancel = ServerAction::<CancelDeployment>::new();
-    let deployments = Resource::new(move || (tick.get(), cancel.version().get()), |_| list_deployments());
+    let deployments = Resource::new(move || (live.version(Topic::Deployments), cancel.version().get()), |_| list_deployments());
     view! {
         <PageHeader title="Deployments" subtitle="Rollouts in progress" />
         {move || cancel.value().get().and_then(Result::err).map(|error| view! { <ApiErrorNotice error /> })}

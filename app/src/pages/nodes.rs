@@ -6,14 +6,14 @@ use crate::api::cluster::{list_nodes, NodeView};
 use crate::components::error_view::ErrorList;
 use crate::components::page_header::PageHeader;
 use crate::components::resource_bar::ResourceBar;
-use crate::components::ticker::{use_ticker, REFRESH};
+use crate::live::{use_live, Topic};
 use crate::components::units;
 
 /// The nodes page.
 #[component]
 pub fn NodesPage() -> impl IntoView {
-    let tick = use_ticker(REFRESH);
-    let nodes = Resource::new(move || tick.get(), |_| list_nodes());
+    let live = use_live();
+    let nodes = Resource::new(move || live.version(Topic::Cluster), |_| list_nodes());
     view! {
         <PageHeader title="Nodes" subtitle="Agents offering resources" />
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading nodes…"</p></section> }>

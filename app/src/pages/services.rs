@@ -1,19 +1,19 @@
 //! `/services` and `/services/*group`: one group's folders and apps, with
-//! breadcrumbs, filters, sorting, paging and row actions. Refetched every
-//! few seconds and after every action.
+//! breadcrumbs, filters, sorting, paging and row actions. Refetched when
+//! the event stream reports a change to apps, and after every action.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::apps::list_services;
-use crate::api::services_query::{ServiceQuery, ServicesPage, SortKey};
+use crate::api::services_query::{ServiceQuery, ServicesPage, SortKey, TextFilter};
 use crate::api::status::AppStatus;
 use crate::components::app_command::{AppCommand, AppCommandDialog};
 use crate::components::app_table::{AppTable, SortState};
 use crate::components::error_view::ErrorList;
 use crate::components::page_header::PageHeader;
-use crate::components::ticker::{use_ticker, REFRESH};
+use crate::live::{use_live, Topic};
 use crate::routes::{group_href, id_from_param};
 
 /// The services page.
@@ -34,7 +34,7 @@ pub fn ServicesPage() -> impl IntoView {
     });
     let command = RwSignal::new(None::<AppCommand>);
     let (changes, set_changes) = signal(0u32);
-    let tick = use_ticker(REFRESH);
+    let live = use_live();
     let query = move || ServiceQuery {
         group: group.get(),
         text: text.get(),
@@ -43,7 +43,7 @@ pub fn ServicesPage() -> impl IntoView {
         descending: sort.descending.get(),
         page: page.get(),
     };
-    let services = Resource::new(move || (query(), tick.get(), changes.get()), |(q, _, _)| list_services(q));
+    let services = Resource::new(move || (query(), live.version(Topic::Apps), changes.get()), |(q, _, _)| list_services(q));
     view! {
         <PageHeader title="Services" subtitle="Apps and groups running on the cluster" />
         <div class="toolbar">
@@ -54,12 +54,13 @@ pub fn ServicesPage() -> impl IntoView {
             <input
                 type="search"
                 class="search"
-                placeholder="Filter by name or label"
-                aria-label="Filter services by name or label"
+                placeholder="Name, or label:key=value"
+                aria-label="Filter services by name or label (label:key=value)"
                 data-testid="service-filter"
                 prop:value=text
                 on:input=move |ev| text.set(event_target_value(&ev))
             />
+            <LabelPicker text services />
             <StatusChips status services />
         </div>
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading services…"</p></section> }>
@@ -178,5 +179,39 @@ fn StatusChips(
                 })
                 .collect_view()}
         </div>
+    }
+}
+
+/// A selector of the labels present under the group: picking one adds
+/// (or removes) its `label:key=value` term in the filter box.
+#[component]
+fn LabelPicker(
+    text: RwSignal<String>,
+    services: Resource<Result<ServicesPage, crate::error::ApiError>>,
+) -> impl IntoView {
+    let pick = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        if let Some((key, value)) = value.split_once('=') {
+            text.update(|t| *t = TextFilter::toggle_label(t, key, value));
+        }
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let labels = services.await.map(|p| p.labels).unwrap_or_default();
+                let active = TextFilter::parse(&text.get_untracked()).labels;
+                (!labels.is_empty()).then(|| view! {
+                    <select class="label-picker" data-testid="label-filter" aria-label="Filter by label" on:change=pick>
+                        <option value="" selected>"Label…"</option>
+                        {labels.into_iter().map(|(key, value)| {
+                            let on = active.iter().any(|(k, v)| *k == key && v.as_deref() == Some(value.as_str()));
+                            let pair = format!("{key}={value}");
+                            let shown = if on { format!("✓ {pair}") } else { pair.clone() };
+                            view! { <option value=pair>{shown}</option> }
+                        }).collect_view()}
+                    </select>
+                })
+            })}
+        </Transition>
     }
 }

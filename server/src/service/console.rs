@@ -1,7 +1,8 @@
 //! The console's [`Backend`] over the service: thin adapters that call the
 //! same operations the REST API calls (`http::marathon`), with the same
 //! defaults, and shape the answers into the console's types ([`views`],
-//! [`cluster`]). Failures go through the REST API's one status table
+//! [`cluster`]); [`history`] samples the cluster for the dashboard's
+//! charts. Failures go through the REST API's one status table
 //! (`From<ServiceError> for app::error::ApiError` in
 //! `http::marathon::error`), so both front doors answer alike.
 //!
@@ -9,11 +10,12 @@
 //! (the console has no client address to report in `api_post_event`).
 
 pub mod cluster;
+pub mod history;
 mod views;
 
 use app::api::app_changes::DeploymentRef;
 use app::api::apps::{AppDetail, AppSummary};
-use app::api::cluster::{ClusterOverview, NodeView};
+use app::api::cluster::{ClusterHistory, ClusterOverview, NodeView};
 use app::api::deployments::DeploymentView;
 use app::api::info::SystemInfo;
 use app::backend::{Backend, BackendFuture};
@@ -189,6 +191,10 @@ impl Backend for Service {
             let state = self.cluster_state().await;
             Ok(cluster::overview(state.as_ref(), &self.tasks()))
         })
+    }
+
+    fn cluster_history(&self) -> ClusterHistory {
+        self.console_history.snapshot()
     }
 
     fn list_nodes(&self) -> BackendFuture<'_, Vec<NodeView>> {

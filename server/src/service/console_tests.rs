@@ -254,3 +254,32 @@ async fn cluster_data_comes_from_the_view_and_the_task_records() {
     assert_eq!((nodes[0].hostname.as_str(), nodes[0].tasks), ("h1", 1));
     assert_eq!(nodes[0].attributes, [("rack".to_string(), "r1".to_string())]);
 }
+
+#[tokio::test]
+async fn the_sampler_records_allocation_and_task_outcomes_from_the_bus() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Arc::new(open(dir.path()));
+    assert!(console(&service).cluster_history().samples.is_empty(), "nothing before the sampler runs");
+    let token = tokio_util::sync::CancellationToken::new();
+    super::history::spawn(service.clone(), std::time::Duration::from_millis(40), token.clone());
+    console(&service).create_app(r#"{"id":"/a","cmd":"sleep 1","instances":2}"#, false).await.unwrap();
+    service.report_task(running("a.instance-1._app.1", "/a", "agent-1"), None).await.unwrap();
+    let mut failed = running("a.instance-2._app.1", "/a", "agent-1");
+    failed.state = TaskState::TaskFailed;
+    service.report_task(failed, None).await.unwrap();
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let history = loop {
+        let history = console(&service).cluster_history();
+        let outcomes = history.samples.iter().fold((0, 0), |(f, s), x| (f + x.failed, s + x.succeeded));
+        if outcomes == (1, 1) && history.samples.last().is_some_and(|s| s.running == 1) {
+            break history;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "sampler never saw the outcomes: {history:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(history.period_ms, 40);
+    assert_eq!(history.failure_rate(), Some(0.5));
+    assert!(history.samples.windows(2).all(|w| w[0].at_ms <= w[1].at_ms), "oldest first");
+    token.cancel();
+}

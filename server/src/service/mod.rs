@@ -146,6 +146,8 @@ pub struct Service {
     command_inbox: Mutex<Option<mpsc::Receiver<RunLoopCommand>>>,
     /// The console's view of the cluster's agents (see `console::cluster`).
     cluster_view: std::sync::OnceLock<console::cluster::ClusterView>,
+    /// The dashboard's samples (see `console::history`).
+    console_history: console::history::History,
 }
 
 impl Service {
@@ -174,6 +176,7 @@ impl Service {
             gate: RwLock::new(WriteGate::single()),
             command_inbox: Mutex::new(Some(inbox)),
             cluster_view: std::sync::OnceLock::new(),
+            console_history: console::history::History::default(),
         })
     }
 
