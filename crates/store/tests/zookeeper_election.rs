@@ -7,17 +7,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dromos_store::election::{Election, Fence, LeadershipState};
+use dromos_store::testing::ZooKeeperServer;
 use dromos_store::{Op, Store, StoreError, ZkStore, ZkUrl};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use dromos_store::testing::ZooKeeperServer;
 
 const SESSION: Duration = Duration::from_secs(2);
 const PATIENCE: Duration = Duration::from_secs(30);

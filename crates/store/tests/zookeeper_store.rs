@@ -8,15 +8,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dromos_store::conformance::{run_all, Location};
+use dromos_store::testing::ZooKeeperServer;
 use dromos_store::zookeeper::{open_session, ZkUrl, WIRE_LIMIT};
 use dromos_store::{Op, Store, StoreError, ZkStore};
-use dromos_store::testing::ZooKeeperServer;
 
 const SESSION: Duration = Duration::from_secs(4);
 
