@@ -98,8 +98,12 @@ pub async fn run(
     if let cluster::Master::Local(local) = &master {
         service.set_cluster_view(service::console::cluster::local_cluster_view(local.clone()));
     }
+    service::console::history::spawn(
+        service.clone(),
+        service::console::history::PERIOD,
+        shutdown.child_token(),
+    );
     let access = open_access(service.clone(), &args, local_addr).await?;
-    service::console::history::spawn(service.clone(), service::console::history::PERIOD, shutdown.child_token());
     let mut router = http::router(service.clone())
         .merge(cluster::routes(&master))
         .merge(access::http::routes(access.clone()))
