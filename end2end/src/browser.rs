@@ -92,7 +92,8 @@ impl Browser {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             if let Ok(element) = self.client.find(Locator::Css(css)).await {
-                if element.attr(attr).await?.as_deref() == Some(want) {
+                // An element replaced between find and read (the page re-rendered) is retried.
+                if element.attr(attr).await.ok().flatten().as_deref() == Some(want) {
                     return Ok(());
                 }
             }
@@ -113,9 +114,11 @@ impl Browser {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             if let Ok(element) = self.client.find(Locator::Css(css)).await {
-                let text = element.text().await?;
-                if accept(&text) {
-                    return Ok(text);
+                // An element replaced between find and read (the page re-rendered) is retried.
+                if let Ok(text) = element.text().await {
+                    if accept(&text) {
+                        return Ok(text);
+                    }
                 }
             }
             if tokio::time::Instant::now() > deadline {

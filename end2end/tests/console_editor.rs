@@ -74,9 +74,16 @@ async fn console_editor_validates_as_you_type_and_deploys_from_the_form() -> Tes
     json.clear().await?;
     json.send_keys(r#"{"id": "e2e-form", "cmd": "sleep 1000", "cpus": 0.1, "mem": 48, "instances": 1}"#)
         .await?;
-    let mem = c.find(Locator::Css("[data-testid=field-mem]")).await?;
+    // The form is rebuilt while the JSON is typed: find the field afresh each time.
     let deadline = tokio::time::Instant::now() + WAIT;
-    while mem.prop("value").await?.as_deref() != Some("48") {
+    loop {
+        let value = match c.find(Locator::Css("[data-testid=field-mem]")).await {
+            Ok(mem) => mem.prop("value").await.ok().flatten(),
+            Err(_) => None,
+        };
+        if value.as_deref() == Some("48") {
+            break;
+        }
         assert!(tokio::time::Instant::now() < deadline, "the form did not follow the JSON");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

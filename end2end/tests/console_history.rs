@@ -50,8 +50,18 @@ async fn console_dashboard_charts_allocation_and_the_failure_rate() -> TestResul
     browser.wait_text("[data-testid=failure-rate-value]", WAIT, |t| t == "—").await?;
 
     // One steady app and one that fails at once: both start, one fails, again and again.
-    send(http.post(format!("{}/v2/apps", server.url)).json(&json!({"id": "/steady", "cmd": "sleep 1000", "cpus": 0.5, "mem": 64})), 201).await?;
-    send(http.post(format!("{}/v2/apps", server.url)).json(&json!({"id": "/crashing", "cmd": "exit 3", "cpus": 0.1, "mem": 16})), 201).await?;
+    send(
+        http.post(format!("{}/v2/apps", server.url))
+            .json(&json!({"id": "/steady", "cmd": "sleep 1000", "cpus": 0.5, "mem": 64})),
+        201,
+    )
+    .await?;
+    send(
+        http.post(format!("{}/v2/apps", server.url))
+            .json(&json!({"id": "/crashing", "cmd": "exit 3", "cpus": 0.1, "mem": 16})),
+        201,
+    )
+    .await?;
     browser.wait_text("[data-testid=failure-rate-value]", WAIT, |t| t.ends_with('%') && t != "0%").await?;
     browser.wait_text("[data-testid=failure-counts]", WAIT, |t| !t.starts_with("0 failed")).await?;
     browser.wait_text("[data-testid=alloc-cpu-text]", WAIT, |t| !t.starts_with("0 cores")).await?;
@@ -84,7 +94,10 @@ async fn console_configuration_diffs_versions_and_applies_an_old_one_with_force(
     versions[1].click().await?;
     browser.wait_text("[data-testid=config-json]", WAIT, |t| t.contains("\"mem\": 32")).await?;
     let current = versions[0].text().await?.trim_end_matches(" (current)").to_string();
-    c.find(Locator::Css(&format!("[data-testid=compare-with] option[value='{current}']"))).await?.click().await?;
+    c.find(Locator::Css(&format!("[data-testid=compare-with] option[value='{current}']")))
+        .await?
+        .click()
+        .await?;
     browser.wait_text("[data-testid=diff-summary]", WAIT, |t| t.contains("removed")).await?;
     let removed: Vec<String> = texts(c, "[data-testid=diff-removed]").await?;
     let added: Vec<String> = texts(c, "[data-testid=diff-added]").await?;
@@ -99,7 +112,9 @@ async fn console_configuration_diffs_versions_and_applies_an_old_one_with_force(
     browser.screenshot("console-config-conflict").await?;
     c.find(Locator::Css("[data-testid=apply-force]")).await?.click().await?;
     browser.wait_text("[data-testid=apply-done]", WAIT, |t| t.starts_with("Applied")).await?;
-    browser.wait_text("[data-testid=config-json]", WAIT, |t| t.contains("\"mem\": 32") && !t.contains("MODE")).await?;
+    browser
+        .wait_text("[data-testid=config-json]", WAIT, |t| t.contains("\"mem\": 32") && !t.contains("MODE"))
+        .await?;
     let stored = send(http.get(format!("{}/v2/apps/cfg", server.url)), 200).await?;
     assert_eq!(stored["app"]["mem"].as_f64(), Some(32.0), "{stored}");
     assert_eq!(c.find_all(Locator::Css("[data-testid=version]")).await?.len(), 3);

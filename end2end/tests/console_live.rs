@@ -72,9 +72,13 @@ async fn console_live_shows_rest_changes_without_reload() -> TestResult {
         create_app(&server, json!({"id": format!("/burst/app-{i:02}"), "cmd": "sleep 1000", "instances": 0, "labels": {"tier": "db"}}))
             .await?;
     }
-    browser.wait_text("[data-testid=group-row][data-group-id='/burst']", WAIT, |t| t.contains("burst")).await?;
     browser
-        .wait_text("[data-testid=group-row][data-group-id='/burst'] [data-testid=group-apps]", WAIT, |t| t.starts_with("20"))
+        .wait_text("[data-testid=group-row][data-group-id='/burst']", WAIT, |t| t.contains("burst"))
+        .await?;
+    browser
+        .wait_text("[data-testid=group-row][data-group-id='/burst'] [data-testid=group-apps]", WAIT, |t| {
+            t.starts_with("20")
+        })
         .await?;
     let refetches = list_fetches(&browser).await? - before_burst;
     println!("20 apps created in {} ms: {refetches} refetches of the list", burst.elapsed().as_millis());

@@ -104,7 +104,10 @@ fn the_page_lists_distinct_labels_and_the_selector_toggles_terms() {
     assert_eq!(TextFilter::toggle_label("api  label:tier=web", "tier", "web"), "api");
     assert_eq!(
         TextFilter::parse("Api label:a=b=c label:k"),
-        TextFilter { words: vec!["api".into()], labels: vec![("a".into(), Some("b=c".into())), ("k".into(), None)] }
+        TextFilter {
+            words: vec!["api".into()],
+            labels: vec![("a".into(), Some("b=c".into())), ("k".into(), None)]
+        }
     );
 }
 

@@ -101,10 +101,9 @@ pub fn LogsTab(tasks: Memo<Vec<TaskView>>) -> impl IntoView {
     // The chosen instance, else the first one (running ones first).
     let task = Memo::new(move |_| {
         let tasks = tasks.get();
-        chosen
-            .get()
-            .filter(|id| tasks.iter().any(|t| t.id == *id))
-            .or_else(|| tasks.iter().find(|t| t.state == "TASK_RUNNING").or(tasks.first()).map(|t| t.id.clone()))
+        chosen.get().filter(|id| tasks.iter().any(|t| t.id == *id)).or_else(|| {
+            tasks.iter().find(|t| t.state == "TASK_RUNNING").or(tasks.first()).map(|t| t.id.clone())
+        })
     });
     let text = RwSignal::new(String::new());
     let status = RwSignal::new(LogStatus::Loading);

@@ -111,7 +111,10 @@ mod tests {
         let points = [(0, Some(0.0)), (50, Some(50.0)), (75, None), (100, Some(100.0))];
         assert_eq!(path(&points, 100, 100.0, 100.0), "M0.0 64.0 L150.0 32.0 M300.0 0.0");
         // Values above the scale are clipped to its top; older than the span to the left edge.
-        assert_eq!(path(&[(-100, Some(500.0)), (100, Some(25.0))], 100, 100.0, 100.0), "M0.0 0.0 L300.0 48.0");
+        assert_eq!(
+            path(&[(-100, Some(500.0)), (100, Some(25.0))], 100, 100.0, 100.0),
+            "M0.0 0.0 L300.0 48.0"
+        );
         assert_eq!(path(&[], 0, 1.0, 1.0), "");
         assert_eq!(path(&[(5, None)], 5, 1.0, 1.0), "");
     }

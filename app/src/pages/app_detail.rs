@@ -13,8 +13,8 @@ use crate::api::status::AppStatus;
 use crate::components::app_command::{AppCommand, AppCommandDialog, CommandKind};
 use crate::components::app_config::{ConfigState, ConfigurationTab};
 use crate::components::app_debug::DebugTab;
-use crate::components::app_logs::LogsTab;
 use crate::components::app_instances::{EndpointsTab, InstancesTab};
+use crate::components::app_logs::LogsTab;
 use crate::components::error_view::ErrorList;
 use crate::components::health_bar::HealthBar;
 use crate::components::status_badge::StatusBadge;
@@ -38,7 +38,8 @@ pub fn AppDetailPage() -> impl IntoView {
     let id = Memo::new(move |_| id_from_param(&params.read().get("id").unwrap_or_default()));
     let live = use_live();
     let (changes, set_changes) = signal(0u32);
-    let app = Resource::new(move || (id.get(), live.version(Topic::Apps), changes.get()), |(id, _, _)| get_app(id));
+    let app =
+        Resource::new(move || (id.get(), live.version(Topic::Apps), changes.get()), |(id, _, _)| get_app(id));
     let tab = RwSignal::new("instances");
     let config = ConfigState::new();
     let command = RwSignal::new(None::<AppCommand>);
@@ -134,11 +135,18 @@ fn AppSummaryCard(detail: AppDetail, command: RwSignal<Option<AppCommand>>) -> i
 
 /// The data-driven tabs (all but Logs), rebuilt when the app refetches.
 #[component]
-fn TabBody(detail: AppDetail, tab: RwSignal<&'static str>, config: ConfigState, refresh: Callback<()>) -> impl IntoView {
+fn TabBody(
+    detail: AppDetail,
+    tab: RwSignal<&'static str>,
+    config: ConfigState,
+    refresh: Callback<()>,
+) -> impl IntoView {
     move || {
         let detail = detail.clone();
         match tab.get() {
-            "configuration" => view! { <ConfigurationTab detail state=config on_change=refresh /> }.into_any(),
+            "configuration" => {
+                view! { <ConfigurationTab detail state=config on_change=refresh /> }.into_any()
+            }
             "debug" => view! { <DebugTab detail on_change=refresh /> }.into_any(),
             "endpoints" => view! { <EndpointsTab detail /> }.into_any(),
             _ => view! { <InstancesTab detail on_change=refresh /> }.into_any(),

@@ -17,10 +17,8 @@ pub fn DashboardPage() -> impl IntoView {
     let (refreshes, set_refreshes) = signal(0u32);
     let info = Resource::new(move || refreshes.get(), |_| get_system_info());
     let live = use_live();
-    let dashboard = Resource::new(
-        move || (live.version(Topic::Apps), live.version(Topic::Cluster)),
-        |_| get_dashboard(),
-    );
+    let dashboard =
+        Resource::new(move || (live.version(Topic::Apps), live.version(Topic::Cluster)), |_| get_dashboard());
     let history = Resource::new(move || live.version(Topic::Cluster), |_| get_cluster_history());
     view! {
         <PageHeader title="Dashboard" subtitle="The cluster at a glance" />

@@ -15,7 +15,10 @@ use crate::routes::app_href;
 pub fn DeploymentsPage() -> impl IntoView {
     let live = use_live();
     let cancel = ServerAction::<CancelDeployment>::new();
-    let deployments = Resource::new(move || (live.version(Topic::Deployments), cancel.version().get()), |_| list_deployments());
+    let deployments = Resource::new(
+        move || (live.version(Topic::Deployments), cancel.version().get()),
+        |_| list_deployments(),
+    );
     view! {
         <PageHeader title="Deployments" subtitle="Rollouts in progress" />
         {move || cancel.value().get().and_then(Result::err).map(|error| view! { <ApiErrorNotice error /> })}

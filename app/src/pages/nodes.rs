@@ -6,8 +6,8 @@ use crate::api::cluster::{list_nodes, NodeView};
 use crate::components::error_view::ErrorList;
 use crate::components::page_header::PageHeader;
 use crate::components::resource_bar::ResourceBar;
-use crate::live::{use_live, Topic};
 use crate::components::units;
+use crate::live::{use_live, Topic};
 
 /// The nodes page.
 #[component]

@@ -43,7 +43,10 @@ pub fn ServicesPage() -> impl IntoView {
         descending: sort.descending.get(),
         page: page.get(),
     };
-    let services = Resource::new(move || (query(), live.version(Topic::Apps), changes.get()), |(q, _, _)| list_services(q));
+    let services = Resource::new(
+        move || (query(), live.version(Topic::Apps), changes.get()),
+        |(q, _, _)| list_services(q),
+    );
     view! {
         <PageHeader title="Services" subtitle="Apps and groups running on the cluster" />
         <div class="toolbar">

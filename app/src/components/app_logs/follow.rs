@@ -80,10 +80,8 @@ pub fn start(task: String, stream: LogStream, text: RwSignal<String>, status: Rw
 
 /// The file's current size (`?offset=-1`).
 async fn size_of(base: &str) -> Result<u64, String> {
-    let response = gloo_net::http::Request::get(&format!("{base}?offset=-1"))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let response =
+        gloo_net::http::Request::get(&format!("{base}?offset=-1")).send().await.map_err(|e| e.to_string())?;
     if !response.ok() {
         let status = response.status();
         let message = response
