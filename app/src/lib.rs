@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=routes::GROUP view=ServicesPage />
                     <Route path=routes::DEPLOYMENTS view=DeploymentsPage />
                     <Route path=routes::NODES view=NodesPage />
+                    <Route path=routes::ACCESS view=pages::access::AccessPage />
                 </Routes>
             </Layout>
         </Router>

@@ -28,6 +28,8 @@ pub const GROUP: (StaticSegment<&str>, WildcardSegment) =
 pub const DEPLOYMENTS: StaticSegment<&str> = StaticSegment("deployments");
 /// `/nodes`: the agents of the cluster.
 pub const NODES: StaticSegment<&str> = StaticSegment("nodes");
+/// `/access`: the signed-in user, team quotas, the audit log.
+pub const ACCESS: StaticSegment<&str> = StaticSegment("access");
 
 /// Link to a group's page (`/` → `/services`).
 pub fn group_href(group: &str) -> String {
@@ -63,11 +65,12 @@ pub struct NavEntry {
 }
 
 /// The sidebar, in order.
-pub const NAVIGATION: [NavEntry; 4] = [
+pub const NAVIGATION: [NavEntry; 5] = [
     NavEntry { href: "/", label: "Dashboard", test_id: "nav-dashboard" },
     NavEntry { href: "/services", label: "Services", test_id: "nav-services" },
     NavEntry { href: "/deployments", label: "Deployments", test_id: "nav-deployments" },
     NavEntry { href: "/nodes", label: "Nodes", test_id: "nav-nodes" },
+    NavEntry { href: "/access", label: "Access", test_id: "nav-access" },
 ];
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ async fn a_team_member_sees_only_the_teams_services() -> TestResult {
             &server,
             reqwest::Method::PUT,
             &format!("/v2/access/teams/{team}"),
-            json!({"paths": [path]}),
+            json!({"paths": [path], "quota": {"cpus": 2, "mem": 1024, "instances": 10}}),
         )
         .await?;
     }
@@ -96,6 +96,28 @@ async fn a_team_member_sees_only_the_teams_services() -> TestResult {
     browser.screenshot("console-member-forbidden-app").await?;
     c.goto(&format!("{}/services/app/team-a/web", server.url)).await?;
     browser.wait_text("[data-testid=page-title]", WAIT, |t| t == "/team-a/web").await?;
+
+    // The Access page: who I am, my team's usage against its quota.
+    c.goto(&format!("{}/access", server.url)).await?;
+    browser.wait_attr("[data-testid=app-root]", "data-hydrated", "true", WAIT).await?;
+    browser.wait_text("[data-testid=access-user]", WAIT, |t| t == "alice").await?;
+    browser.wait_text("[data-testid=team-card][data-team=a]", WAIT, |t| t.contains("/team-a")).await?;
+    assert!(c.find(Locator::Css("[data-testid=team-card][data-team=b]")).await.is_err(), "only my team");
+    assert!(c.find(Locator::Css("[data-testid=audit-table]")).await.is_err(), "the audit log is for admins");
+    browser.wait_text("[data-testid=quota-instances]", WAIT, |t| t.contains("0 of 10")).await?;
+    browser.screenshot("console-member-access").await?;
+    c.find(Locator::Css("[data-testid=sign-out]")).await?.click().await?;
+    browser.wait_text("h1", WAIT, |t| t == "dromos").await?;
+
+    // An admin sees every team and the audit log, refusals included.
+    c.goto(&format!("{}/access", server.url)).await?;
+    sign_in(&browser, "root", "root-password").await?;
+    browser.wait_text("[data-testid=access-user]", WAIT, |t| t == "root").await?;
+    browser.wait_text("[data-testid=team-card][data-team=b]", WAIT, |t| t.contains("/team-b")).await?;
+    browser
+        .wait_text("[data-testid=audit-table]", WAIT, |t| t.contains("PUT /v2/access/users/alice"))
+        .await?;
+    browser.screenshot("console-admin-audit").await?;
     browser.close().await?;
     Ok(())
 }

@@ -104,6 +104,7 @@ pub async fn run(
         shutdown.child_token(),
     );
     let access = open_access(service.clone(), &args, local_addr).await?;
+    service.set_console_access(Arc::new(access::console::ConsoleAccess(access.clone())));
     let mut router = http::router(service.clone())
         .merge(cluster::routes(&master))
         .merge(access::http::routes(access.clone()))

@@ -4,6 +4,7 @@
 //! logic here is pure shaping ([`services_query`]) and the status rule
 //! ([`status`]), both shared with the browser.
 
+pub mod access;
 pub mod app_changes;
 pub mod apps;
 pub mod cluster;

@@ -1,5 +1,6 @@
 //! One routed page per file.
 
+pub mod access;
 pub mod app_detail;
 pub mod app_editor;
 pub mod dashboard;

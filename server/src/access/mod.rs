@@ -23,6 +23,7 @@
 //! The scope is a `tokio::task_local!`: it covers the request's own task,
 //! not tasks it spawns; the service checks before it spawns anything.
 
+pub mod console;
 pub mod enforce;
 pub mod http;
 mod login;

@@ -22,19 +22,26 @@ fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder().output_name("dromos").site_pkg_dir("pkg").build()
 }
 
+/// What every console render and server function finds in its context:
+/// the service, and the access view once it is loaded.
+fn contexts(service: Arc<Service>) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        if let Some(access) = service.console_access() {
+            provide_context(access);
+        }
+        let backend: SharedBackend = service.clone();
+        provide_context(backend);
+    }
+}
+
 /// Console pages and server functions.
 pub fn routes(service: Arc<Service>) -> Router {
     let options = leptos_options();
-    let backend: SharedBackend = service;
+    let context = contexts(service);
     let routes = generate_route_list(App);
     let shell_options = options.clone();
     Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(backend.clone()),
-            move || shell(shell_options.clone()),
-        )
+        .leptos_routes_with_context(&options, routes, context, move || shell(shell_options.clone()))
         .with_state(options)
 }
 
@@ -42,12 +49,9 @@ pub fn routes(service: Arc<Service>) -> Router {
 /// is one; for a browser (Accept: text/html) the console's not-found page
 /// with status 404; for API clients Marathon's JSON 404.
 pub fn fallback(service: Arc<Service>) -> Router {
-    let backend: SharedBackend = service;
+    let context = contexts(service);
     let options = leptos_options();
-    let render = render_app_to_stream_with_context(
-        move || provide_context(backend.clone()),
-        move || shell(options.clone()),
-    );
+    let render = render_app_to_stream_with_context(context, move || shell(options.clone()));
     Router::new().fallback(move |request: Request<Body>| {
         let render = render.clone();
         async move {

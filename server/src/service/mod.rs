@@ -146,6 +146,8 @@ pub struct Service {
     command_inbox: Mutex<Option<mpsc::Receiver<RunLoopCommand>>>,
     /// The console's view of the cluster's agents (see `console::cluster`).
     cluster_view: std::sync::OnceLock<console::cluster::ClusterView>,
+    /// The console's Access page, once access is loaded (see `crate::access`).
+    console_access: std::sync::OnceLock<app::api::access::SharedAccess>,
     /// The dashboard's samples (see `console::history`).
     console_history: console::history::History,
 }
@@ -177,6 +179,7 @@ impl Service {
             command_inbox: Mutex::new(Some(inbox)),
             cluster_view: std::sync::OnceLock::new(),
             console_history: console::history::History::default(),
+            console_access: std::sync::OnceLock::new(),
         })
     }
 
@@ -246,6 +249,16 @@ impl Service {
         *self.state.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
         self.generation.send_modify(|g| *g += 1);
         Ok(out)
+    }
+
+    /// Sets what the console's Access page reads (once, at start).
+    pub fn set_console_access(&self, access: app::api::access::SharedAccess) {
+        let _ = self.console_access.set(access);
+    }
+
+    /// What the console's Access page reads, once set.
+    pub fn console_access(&self) -> Option<app::api::access::SharedAccess> {
+        self.console_access.get().cloned()
     }
 
     /// The store (for state kept beside the apps: access, audit).
