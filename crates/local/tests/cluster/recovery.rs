@@ -107,7 +107,7 @@ async fn a_graceful_stop_kills_tasks_and_leaves_nothing_to_adopt() {
     let pid = executor_pid(&fw.update("short", TaskState::Running).await);
     harness.shutdown.cancel();
     harness.cluster.stopped().await;
-    assert!(!group_alive(pid), "a graceful stop kills the task");
+    assert!(eventually(WAIT, || !group_alive(pid)).await, "a graceful stop kills the task");
     let data_dir = harness.crash();
     let again = Harness::start_in(data_dir, |_| {}).await;
     assert!(again.cluster.adopted_process_groups().is_empty());

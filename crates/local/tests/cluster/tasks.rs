@@ -39,7 +39,10 @@ async fn shell_task_runs_in_its_sandbox_and_is_killed_with_its_process_group() {
     fw.scheduler().kill(TaskId::new("hello"), Some(offer.agent_id.clone())).await.unwrap();
     let killed = fw.update("hello", TaskState::Killed).await;
     assert!(killed.message.is_some());
-    assert!(!group_alive(pid), "the whole process group is gone after TASK_KILLED");
+    assert!(
+        eventually(WAIT, || !group_alive(pid)).await,
+        "the whole process group is gone after TASK_KILLED"
+    );
     let failure = fw
         .wait_for(WAIT, |e| match e {
             Event::Failure(f) => Some(f.clone()),
@@ -100,7 +103,7 @@ async fn a_task_ignoring_sigterm_is_sigkilled_after_its_grace_period() {
     fw.scheduler().kill(TaskId::new("stubborn"), None).await.unwrap();
     let killed = fw.update("stubborn", TaskState::Killed).await;
     assert_eq!(killed.message.as_deref(), Some("Command terminated with signal SIGKILL"));
-    assert!(!group_alive(pid));
+    assert!(eventually(WAIT, || !group_alive(pid)).await, "the SIGKILLed group is gone");
 }
 
 #[tokio::test]
