@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use crate::checkpoint::Checkpoints;
 use crate::config::LocalConfig;
 use crate::error::LocalError;
+use crate::executor::cgroups::CgroupLimits;
 use crate::files::TaskSandbox;
 use crate::machine::MachineResources;
 use crate::master::{now_seconds, Agent, CallError, Command, Master, Subscription, View};
@@ -59,6 +60,7 @@ impl LocalCluster {
             master_id = %master_id, agents = agents.len(), cpus = machine.cpus, mem_mb = machine.mem_mb,
             disk_mb = machine.disk_mb, data_dir = %config.data_dir.display(), "starting local Mesos master"
         );
+        crate::executor::cgroups::log_status();
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (reports, report_rx) = mpsc::unbounded_channel();
         let stopped = CancellationToken::new();
@@ -100,6 +102,11 @@ impl LocalCluster {
             Some(sandbox) => Some(sandbox),
             None => find_sandbox(self.inner.sandboxes.clone(), task_id.to_owned()).await,
         }
+    }
+
+    /// Whether this machine holds command tasks to their `cpus` and `mem`.
+    pub fn cgroup_limits(&self) -> CgroupLimits {
+        crate::executor::cgroups::agent().limits()
     }
 
     /// The master's id (prefix of framework, agent and offer ids).

@@ -67,6 +67,7 @@ pub use checkpoint::adoptable_process_groups;
 pub use cluster::LocalCluster;
 pub use config::{AttributeSpec, LocalConfig};
 pub use error::LocalError;
+pub use executor::cgroups::CgroupLimits;
 pub use http::router;
 pub use machine::MachineResources;
 pub use master::CallError;

@@ -14,8 +14,11 @@
 //! * `adopted`: a process left running by an earlier dromos and re-adopted
 //!   after a restart ([`adopt`]); it is watched, not waited for.
 //! * `environment`: the sandbox path and the variables every task gets.
+//! * `cgroups`: the `cpus` and `mem` limits of command tasks, where the
+//!   machine lets dromos create cgroups.
 
 mod adopted;
+pub(crate) mod cgroups;
 mod docker;
 mod environment;
 mod process;

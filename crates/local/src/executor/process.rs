@@ -10,6 +10,9 @@
 //! signals at once, but then a client that discovers tasks through the API
 //! can still pick a task that no longer answers. When the task ends by itself, whatever it left
 //! behind in its group is SIGKILLed too (Mesos destroys the container).
+//! `cpus` and `mem` are enforced through a cgroup of the task's own where
+//! the machine allows it (see `cgroups`); the process is moved in right after
+//! the spawn and the cgroup removed once the task has ended.
 //! `CommandInfo.uris` are not fetched and `user` is not switched.
 
 use std::os::unix::process::ExitStatusExt;
@@ -24,6 +27,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::cgroups::{self, TaskCgroup, TaskLimits};
 use super::environment::task_environment;
 use super::{KillRequest, LaunchSpec, Reporter};
 use crate::checkpoint::{boot_id, start_ticks, TaskRecord};
@@ -63,11 +67,18 @@ pub(super) async fn run(
     shutdown: CancellationToken,
 ) {
     reporter.report(TaskState::Starting, None, None, None);
+    let cgroup = task_cgroup(&spec);
     let mut child = match spawn(&spec).await {
         Ok(child) => child,
-        Err(message) => return reporter.launch_failed(message),
+        Err(message) => {
+            if let Some(cgroup) = cgroup {
+                cgroup.remove().await;
+            }
+            return reporter.launch_failed(message);
+        }
     };
     let pid = child.id();
+    let cgroup = cgroup.map(|cgroup| enter(&spec, cgroup, pid));
     tracing::info!(task_id = %spec.task.task_id, framework_id = %spec.framework_id, agent_id = %spec.agent_id,
         pid, sandbox = %spec.sandbox.display(), "task process started");
     if let Some(pid) = pid {
@@ -96,11 +107,42 @@ pub(super) async fn run(
         // Leftovers of the group (background jobs) go with the task.
         kill_process_group(pid, Signal::SIGKILL);
     }
+    if let Some(cgroup) = cgroup {
+        cgroup.remove().await;
+    }
     if let Some(checkpoints) = &spec.checkpoints {
         checkpoints.remove_task(&spec.framework_id, spec.task.task_id.as_str()).await;
     }
     let reason = (state == TaskState::Failed).then_some(TaskStatusReason::CommandExecutorFailed);
     reporter.report(state, Some(message), reason, pid);
+}
+
+/// The cgroup holding the task to its `cpus` and `mem`, with its limits
+/// written; None (logged at debug) when the task asked for neither or the
+/// machine does not allow it: the task then runs without limits.
+fn task_cgroup(spec: &LaunchSpec) -> Option<TaskCgroup> {
+    let limits = TaskLimits::new(spec.resources.scalar("cpus"), spec.resources.scalar("mem"))?;
+    match cgroups::agent().create(spec.task.task_id.as_str(), limits) {
+        Ok(cgroup) => Some(cgroup),
+        Err(reason) => {
+            tracing::debug!(task_id = %spec.task.task_id, %reason, "task runs without cgroup limits");
+            None
+        }
+    }
+}
+
+/// Moves the just spawned process into its cgroup. When that fails the task
+/// runs without (some of) its limits; the cgroup is still removed at its end.
+fn enter(spec: &LaunchSpec, cgroup: TaskCgroup, pid: Option<u32>) -> TaskCgroup {
+    match pid.ok_or_else(|| "the process has no pid".to_owned()).and_then(|pid| cgroup.add(pid)) {
+        Ok(()) => {
+            tracing::debug!(task_id = %spec.task.task_id, pid, cgroup = ?cgroup.dirs(), "task process limited")
+        }
+        Err(reason) => {
+            tracing::debug!(task_id = %spec.task.task_id, pid, %reason, "task runs without cgroup limits")
+        }
+    }
+    cgroup
 }
 
 /// Records the running process for recovery after a crash (frameworks with
