@@ -1,12 +1,15 @@
-//! Cgroup limits for command tasks: `cpus` as a CFS quota, `mem` as a hard
-//! memory limit, like Mesos' cgroups isolator.
+//! Cgroup limits for command tasks: `cpus` as a proportional CPU share,
+//! `mem` as a hard memory limit, like Mesos' cgroups isolator by default
+//! (without `--cgroups_enable_cfs`): a task gets at least its share when the
+//! machine is busy and may use idle CPU, so a health-checked app starting on
+//! a quiet laptop is not throttled to a fraction of a core.
 //!
 //! [`agent`] finds, once per process, where task cgroups can go: a `dromos`
 //! cgroup under dromos' own cgroup, in the unified (v2) hierarchy when it
 //! offers the `cpu` and `memory` controllers, otherwise in the v1 `memory` and
 //! `cpu` hierarchies. Each launch then gets its own child
-//! ([`Hierarchy::create`]) with `memory.max`/`cpu.max` (v2) or
-//! `memory.limit_in_bytes`/`cpu.cfs_quota_us` (v1) written before the spawn;
+//! ([`Hierarchy::create`]) with `memory.max`/`cpu.weight` (v2) or
+//! `memory.limit_in_bytes`/`cpu.shares` (v1) written before the spawn;
 //! the runner moves the process in right after the spawn ([`TaskCgroup::add`])
 //! and removes the cgroup when the task has ended ([`TaskCgroup::remove`]).
 //! A machine (or container) that does not let dromos do this still runs
@@ -26,10 +29,12 @@ use nix::errno::Errno;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-/// The CFS period every task's quota is expressed in (the kernel's default).
-pub(crate) const CPU_PERIOD_US: u64 = 100_000;
-/// The smallest CFS quota the kernel accepts.
-pub(crate) const MIN_CPU_QUOTA_US: u64 = 1_000;
+/// `cpu.shares` of one CPU (v1; the kernel's default for a cgroup).
+pub(crate) const SHARES_PER_CPU: f64 = 1024.0;
+/// The range of `cpu.shares` the kernel accepts.
+pub(crate) const MIN_SHARES: u64 = 2;
+/// Largest `cpu.shares`.
+pub(crate) const MAX_SHARES: u64 = 262_144;
 /// How long a task's cgroup removal waits for its last processes to go.
 const REMOVE_WAIT: Duration = Duration::from_secs(2);
 /// Age past which an empty task cgroup is a leftover of an earlier launch.
@@ -149,22 +154,28 @@ impl Hierarchy {
 /// What one task is held to; None where the task asked for nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TaskLimits {
-    pub cpu_quota_us: Option<u64>,
+    pub cpu_shares: Option<u64>,
     pub memory_bytes: Option<u64>,
 }
 
 impl TaskLimits {
     /// From the task's `cpus` and `mem` (MiB); None when it has neither.
     pub(crate) fn new(cpus: f64, mem_mb: f64) -> Option<TaskLimits> {
-        let limits = TaskLimits { cpu_quota_us: cpu_quota_us(cpus), memory_bytes: memory_bytes(mem_mb) };
-        (limits.cpu_quota_us.is_some() || limits.memory_bytes.is_some()).then_some(limits)
+        let limits = TaskLimits { cpu_shares: cpu_shares(cpus), memory_bytes: memory_bytes(mem_mb) };
+        (limits.cpu_shares.is_some() || limits.memory_bytes.is_some()).then_some(limits)
     }
 }
 
-/// `cpus` × [`CPU_PERIOD_US`], at least [`MIN_CPU_QUOTA_US`].
-pub(crate) fn cpu_quota_us(cpus: f64) -> Option<u64> {
+/// `cpus` × 1024 `cpu.shares`, within the kernel's range.
+pub(crate) fn cpu_shares(cpus: f64) -> Option<u64> {
     (cpus.is_finite() && cpus > 0.0)
-        .then(|| ((cpus * CPU_PERIOD_US as f64).round() as u64).max(MIN_CPU_QUOTA_US))
+        .then(|| ((cpus * SHARES_PER_CPU).round() as u64).clamp(MIN_SHARES, MAX_SHARES))
+}
+
+/// The v2 `cpu.weight` (1–10000, 100 = one CPU's default) for v1 `shares`,
+/// with the kernel's and systemd's conversion.
+pub(crate) fn cpu_weight(shares: u64) -> u64 {
+    1 + (shares.clamp(MIN_SHARES, MAX_SHARES) - MIN_SHARES) * 9999 / (MAX_SHARES - MIN_SHARES)
 }
 
 /// `mem` MiB in bytes.
@@ -207,8 +218,8 @@ impl TaskCgroup {
         if let Some(bytes) = limits.memory_bytes {
             write(&dir.join("memory.max"), &bytes.to_string())?;
         }
-        if let Some(quota) = limits.cpu_quota_us {
-            write(&dir.join("cpu.max"), &format!("{quota} {CPU_PERIOD_US}"))?;
+        if let Some(shares) = limits.cpu_shares {
+            write(&dir.join("cpu.weight"), &cpu_weight(shares).to_string())?;
         }
         Ok(())
     }
@@ -218,10 +229,9 @@ impl TaskCgroup {
             let dir = self.make(memory, name)?;
             write(&dir.join("memory.limit_in_bytes"), &bytes.to_string())?;
         }
-        if let Some(quota) = limits.cpu_quota_us {
+        if let Some(shares) = limits.cpu_shares {
             let dir = self.make(cpu, name)?;
-            write(&dir.join("cpu.cfs_period_us"), &CPU_PERIOD_US.to_string())?;
-            write(&dir.join("cpu.cfs_quota_us"), &quota.to_string())?;
+            write(&dir.join("cpu.shares"), &shares.to_string())?;
         }
         Ok(())
     }
@@ -305,8 +315,8 @@ fn detect_v1(root: &Path, own: &str) -> Result<Hierarchy, String> {
     let cpu_mount = ["cpu", "cpu,cpuacct", "cpuacct,cpu"]
         .into_iter()
         .map(|name| root.join(name))
-        .find(|dir| dir.join("cpu.cfs_quota_us").is_file())
-        .ok_or_else(|| format!("no cgroup v1 cpu hierarchy with CFS quotas under {}", root.display()))?;
+        .find(|dir| dir.join("cpu.shares").is_file())
+        .ok_or_else(|| format!("no cgroup v1 cpu hierarchy with cpu.shares under {}", root.display()))?;
     let memory = own_cgroup(&memory_mount, own, |c| c.split(',').any(|c| c == "memory")).join(PARENT_NAME);
     let cpu = own_cgroup(&cpu_mount, own, |c| c.split(',').any(|c| c == "cpu")).join(PARENT_NAME);
     create_parent(&memory)?;
@@ -388,7 +398,9 @@ mod tests {
     use std::fs;
     use std::path::Path;
 
-    use super::{cgroup_name, cpu_quota_us, memory_bytes, sweep, CgroupLimits, Hierarchy, TaskLimits};
+    use super::{
+        cgroup_name, cpu_shares, cpu_weight, memory_bytes, sweep, CgroupLimits, Hierarchy, TaskLimits,
+    };
 
     fn file(path: &Path, text: &str) {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -396,19 +408,24 @@ mod tests {
     }
 
     #[test]
-    fn cpus_become_a_quota_of_a_100ms_period_and_mem_bytes() {
-        assert_eq!(cpu_quota_us(0.1), Some(10_000));
-        assert_eq!(cpu_quota_us(2.5), Some(250_000));
-        assert_eq!(cpu_quota_us(0.001), Some(1_000), "the kernel's minimum quota");
-        assert_eq!(cpu_quota_us(0.0), None);
-        assert_eq!(cpu_quota_us(f64::NAN), None);
+    fn cpus_become_shares_and_weights_and_mem_bytes() {
+        assert_eq!(cpu_shares(1.0), Some(1024));
+        assert_eq!(cpu_shares(0.1), Some(102));
+        assert_eq!(cpu_shares(2.5), Some(2560));
+        assert_eq!(cpu_shares(0.001), Some(2), "the kernel's minimum");
+        assert_eq!(cpu_shares(1e9), Some(262_144), "the kernel's maximum");
+        assert_eq!(cpu_shares(0.0), None);
+        assert_eq!(cpu_shares(f64::NAN), None);
+        assert_eq!(cpu_weight(2), 1);
+        assert_eq!(cpu_weight(1024), 39);
+        assert_eq!(cpu_weight(262_144), 10_000);
         assert_eq!(memory_bytes(32.0), Some(33_554_432));
         assert_eq!(memory_bytes(0.5), Some(524_288));
         assert_eq!(memory_bytes(-1.0), None);
         assert_eq!(TaskLimits::new(0.0, 0.0), None);
         assert_eq!(
             TaskLimits::new(0.0, 16.0),
-            Some(TaskLimits { cpu_quota_us: None, memory_bytes: Some(16 << 20) })
+            Some(TaskLimits { cpu_shares: None, memory_bytes: Some(16 << 20) })
         );
     }
 
@@ -444,7 +461,7 @@ mod tests {
         assert!(dir.starts_with(&parent));
         assert!(dir.file_name().unwrap().to_str().unwrap().starts_with("web_1-"));
         assert_eq!(fs::read_to_string(dir.join("memory.max")).unwrap(), "67108864");
-        assert_eq!(fs::read_to_string(dir.join("cpu.max")).unwrap(), "25000 100000");
+        assert_eq!(fs::read_to_string(dir.join("cpu.weight")).unwrap(), "10", "256 shares");
         cgroup.add(4242).unwrap();
         assert_eq!(fs::read_to_string(dir.join("cgroup.procs")).unwrap(), "4242");
     }
@@ -456,7 +473,7 @@ mod tests {
         file(&root.join("unified/cgroup.controllers"), "");
         file(&root.join("memory/memory.limit_in_bytes"), "9223372036854771712\n");
         fs::create_dir_all(root.join("memory/pa/abc")).unwrap();
-        file(&root.join("cpu,cpuacct/cpu.cfs_quota_us"), "-1\n");
+        file(&root.join("cpu,cpuacct/cpu.shares"), "1024\n");
         let own = "5:memory:/pa/abc\n2:cpu,cpuacct:/\n0::/\n";
 
         let hierarchy = Hierarchy::detect(root, own);
@@ -468,8 +485,7 @@ mod tests {
         let [mem_dir, cpu_dir] = cgroup.dirs() else { panic!("two directories in v1: {:?}", cgroup.dirs()) };
         assert!(mem_dir.starts_with(&memory) && cpu_dir.starts_with(&cpu));
         assert_eq!(fs::read_to_string(mem_dir.join("memory.limit_in_bytes")).unwrap(), "33554432");
-        assert_eq!(fs::read_to_string(cpu_dir.join("cpu.cfs_period_us")).unwrap(), "100000");
-        assert_eq!(fs::read_to_string(cpu_dir.join("cpu.cfs_quota_us")).unwrap(), "10000");
+        assert_eq!(fs::read_to_string(cpu_dir.join("cpu.shares")).unwrap(), "102");
         cgroup.add(77).unwrap();
         assert_eq!(fs::read_to_string(mem_dir.join("cgroup.procs")).unwrap(), "77");
         assert_eq!(fs::read_to_string(cpu_dir.join("cgroup.procs")).unwrap(), "77");

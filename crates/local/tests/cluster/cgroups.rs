@@ -34,7 +34,7 @@ async fn command_task_runs_in_a_cgroup_holding_its_cpus_and_mem() {
         CgroupLimits::V2 => {
             let dir = cgroup_dir(pid, |controllers| controllers.is_empty(), &v2_mount());
             assert_eq!(read(&dir, "memory.max"), "33554432");
-            assert_eq!(read(&dir, "cpu.max"), "10000 100000");
+            assert_eq!(read(&dir, "cpu.weight"), "4", "102 shares");
             vec![dir]
         }
         CgroupLimits::V1 => {
@@ -42,8 +42,7 @@ async fn command_task_runs_in_a_cgroup_holding_its_cpus_and_mem() {
             let memory = cgroup_dir(pid, |c| c.split(',').any(|c| c == "memory"), &root.join("memory"));
             let cpu = cgroup_dir(pid, |c| c.split(',').any(|c| c == "cpu"), root);
             assert_eq!(read(&memory, "memory.limit_in_bytes"), "33554432");
-            assert_eq!(read(&cpu, "cpu.cfs_period_us"), "100000");
-            assert_eq!(read(&cpu, "cpu.cfs_quota_us"), "10000");
+            assert_eq!(read(&cpu, "cpu.shares"), "102");
             vec![memory, cpu]
         }
     };
