@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use app::api::access::{AccessBackend, AccessOverview, Allocation, AuditRow, TeamUsage, Whoami};
 use app::backend::BackendFuture;
-use dromos_access::{Caller, Usage};
+use dromos_access::Caller;
 
 use super::Access;
 
@@ -42,17 +42,7 @@ impl AccessBackend for ConsoleAccess {
                 .teams()
                 .filter(|t| caller.is_admin() || me.teams.contains(&t.name))
                 .map(|t| {
-                    let mut usage = Usage::default();
-                    for (id, app) in &state.apps {
-                        if t.paths.iter().any(|p| p == id || p.is_ancestor_of(id)) {
-                            usage.add_app(
-                                u64::try_from(app.instances).unwrap_or(0),
-                                app.cpus,
-                                app.mem,
-                                app.disk,
-                            );
-                        }
-                    }
+                    let usage = super::enforce::usage_under(&state, &t.paths);
                     TeamUsage {
                         name: t.name.clone(),
                         paths: t.paths.iter().map(ToString::to_string).collect(),

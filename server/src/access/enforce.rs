@@ -70,7 +70,8 @@ fn changed_groups(before: &State, after: &State) -> BTreeSet<PathId> {
     ids
 }
 
-fn usage_under(state: &State, paths: &[PathId]) -> Usage {
+/// What the apps at or under `paths` ask for (a team's quota usage).
+pub(crate) fn usage_under(state: &State, paths: &[PathId]) -> Usage {
     let mut usage = Usage::default();
     for (id, app) in &state.apps {
         if paths.iter().any(|p| p == id || p.is_ancestor_of(id)) {

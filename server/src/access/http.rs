@@ -29,7 +29,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use dromos_access::{AuditEntry, Caller, Credentials, Quota, Team, Usage};
+use dromos_access::{AuditEntry, Caller, Credentials, Quota, Team};
 use dromos_model::PathId;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -377,13 +377,7 @@ async fn delete_user(State(access): State<Arc<Access>>, Path(name): Path<String>
 }
 
 fn team_json(access: &Access, team: &Team) -> Value {
-    let state = access.service.read();
-    let mut usage = Usage::default();
-    for (id, app) in &state.apps {
-        if team.paths.iter().any(|p| p == id || p.is_ancestor_of(id)) {
-            usage.add_app(u64::try_from(app.instances).unwrap_or(0), app.cpus, app.mem, app.disk);
-        }
-    }
+    let usage = super::enforce::usage_under(&access.service.read(), &team.paths);
     json!({"name": team.name, "paths": team.paths, "read": team.read, "quota": team.quota, "usage": usage})
 }
 
