@@ -122,7 +122,14 @@ pub struct InstanceReport {
     pub readiness: Option<ReadinessResult>,
 }
 
-/// A task that failed, for `lastTaskFailure` and the event bus.
+/// A task that ended badly, for the app's `lastTaskFailure` and the event
+/// bus. Which endings count is Marathon's rule: the states `TASK_FAILED`,
+/// `TASK_ERROR`, `TASK_LOST`, `TASK_DROPPED`, `TASK_GONE`,
+/// `TASK_GONE_BY_OPERATOR` and `TASK_UNKNOWN`; `TASK_KILLED` only when
+/// dromos did not ask for the kill; and a kill dromos makes because the
+/// task failed its health checks ([`TaskFailure::unhealthy_kill`], reported
+/// when the kill is sent). `TASK_FINISHED` never counts (it does feed the
+/// launch backoff, which is decided separately).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskFailure {
@@ -142,8 +149,12 @@ pub struct TaskFailure {
     pub agent_id: String,
     /// App version the task ran.
     pub version: String,
-    /// When the driver received the update.
+    /// When the driver received the update (or sent the health kill).
     pub timestamp: Timestamp,
+    /// dromos killed the task because it failed its health checks
+    /// (Marathon's `unhealthy_instance_kill_event`); `state` is then
+    /// `TASK_KILLED` and `message` says why.
+    pub unhealthy_kill: bool,
 }
 
 /// One row of `/v2/queue`.
@@ -247,7 +258,7 @@ pub trait Target: Send + Sync + 'static {
     /// absent).
     fn report_queue(&self, queue: Vec<QueueItemReport>);
 
-    /// A task failed (TASK_FAILED, TASK_ERROR, … of a task meant to run).
+    /// A task ended badly (see [`TaskFailure`] for which endings count).
     fn report_task_failure(&self, failure: TaskFailure);
 
     /// A deployment step finished, or the whole deployment did.

@@ -17,6 +17,8 @@ mod ready;
 #[cfg(test)]
 mod sim;
 #[cfg(test)]
+mod sim_failure_tests;
+#[cfg(test)]
 mod sim_tests;
 mod status;
 mod tick;

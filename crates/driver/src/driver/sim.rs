@@ -349,6 +349,9 @@ impl Sim {
         for failure in fx.failures {
             self.target.report_task_failure(failure);
         }
+        for last in fx.gone {
+            self.target.report_instance_gone(last);
+        }
         for progress in fx.progress {
             self.target.report_deployment_progress(progress);
         }

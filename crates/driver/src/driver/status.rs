@@ -4,7 +4,7 @@
 
 use dromos_mesos::v1::{self, Acknowledge, CallBody};
 use dromos_scheduler::kill_rate::KillVerdict;
-use dromos_scheduler::tracker::{HealthEffect, TrackerError};
+use dromos_scheduler::tracker::{HealthEffect, StatusEffect, TrackerError};
 use dromos_scheduler::{BackoffPolicy, Condition, Goal, Health, Timestamp};
 use tracing::{info, info_span, warn};
 
@@ -38,7 +38,11 @@ impl Core {
                     meta.state = status.state.as_str();
                 }
                 if effect.counts_as_failure {
-                    self.record_failure(&instance_id, status, &input, now, fx);
+                    self.feed_backoff(&instance_id, now);
+                }
+                let goal = self.tracker.get(&instance_id).map(|i| i.goal);
+                if goal.is_some_and(|goal| is_task_failure(status.state, &effect, goal)) {
+                    self.report_failure(&instance_id, status, &input, now, fx);
                 }
                 if effect.condition == Condition::Running && effect.previous != Condition::Running {
                     self.start_health(&instance_id, fx);
@@ -48,15 +52,24 @@ impl Core {
                     fx.stop_health.push(instance_id.clone());
                 }
                 if let (Some(healthy), Condition::Running) = (input.healthy, effect.condition) {
-                    self.apply_health_value(&instance_id, healthy, now, fx);
+                    self.apply_health_value(&instance_id, healthy, None, now, fx);
                 }
             }
         }
         acknowledge(status, fx);
     }
 
-    fn record_failure(
-        &mut self,
+    /// A failure of a task meant to run delays the app's next launch.
+    fn feed_backoff(&mut self, instance_id: &str, now: Timestamp) {
+        let Some(instance) = self.tracker.get(instance_id) else { return };
+        let policy = self.specs.get(&instance.run_spec_id).map_or_else(BackoffPolicy::default, |s| s.backoff);
+        let (app_id, version) = (instance.run_spec_id.clone(), instance.run_spec_version.clone());
+        let delay_ms = self.queue.record_failure(&app_id, &version, &policy, now);
+        warn!(app_id = %app_id, delay_ms, "task failed; next launch of the app is delayed");
+    }
+
+    fn report_failure(
+        &self,
         instance_id: &str,
         status: &v1::TaskStatus,
         input: &crate::translate::status::StatusInput,
@@ -64,21 +77,18 @@ impl Core {
         fx: &mut Effects,
     ) {
         let Some(instance) = self.tracker.get(instance_id) else { return };
-        let policy = self.specs.get(&instance.run_spec_id).map_or_else(BackoffPolicy::default, |s| s.backoff);
-        let (app_id, version) = (instance.run_spec_id.clone(), instance.run_spec_version.clone());
-        let delay_ms = self.queue.record_failure(&app_id, &version, &policy, now);
         let meta = self.tasks.get(instance_id);
-        warn!(app_id = %app_id, delay_ms, "task failed; next launch of the app is delayed");
         fx.failures.push(TaskFailure {
-            app_id,
+            app_id: instance.run_spec_id.clone(),
             task_id: input.task_id.clone(),
             state: status.state.as_str().to_owned(),
             message: input.message.clone().unwrap_or_default(),
             reason: input.reason.clone(),
             host: meta.map(|m| m.host.clone()).unwrap_or_default(),
-            agent_id: meta.map(|m| m.agent_id.clone()).unwrap_or_default(),
-            version,
+            agent_id: meta.map(|m| m.agent_id.clone()).or_else(|| input.agent_id.clone()).unwrap_or_default(),
+            version: instance.run_spec_version.clone(),
             timestamp: now,
+            unhealthy_kill: false,
         });
     }
 
@@ -107,10 +117,17 @@ impl Core {
             let task = self.tasks.get(&result.instance_id).map(|m| m.task_id.clone()).unwrap_or_default();
             info!(task_id = %task, cause = ?result.cause, "health check failed");
         }
-        self.apply_health_value(&result.instance_id, result.healthy, now, fx);
+        self.apply_health_value(&result.instance_id, result.healthy, result.cause.as_deref(), now, fx);
     }
 
-    fn apply_health_value(&mut self, instance_id: &str, healthy: bool, now: Timestamp, fx: &mut Effects) {
+    fn apply_health_value(
+        &mut self,
+        instance_id: &str,
+        healthy: bool,
+        cause: Option<&str>,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
         let Some(instance) = self.tracker.get(instance_id) else { return };
         let spec = self.specs.get(&instance.run_spec_id);
         let max_failures = spec.map_or(0, |s| s.max_consecutive_health_failures);
@@ -120,7 +137,7 @@ impl Core {
             // The kill-storm guard decides here whether a health kill
             // happens now or waits for a later window (`kill_rate` docs).
             Ok(HealthEffect::Kill) => match self.health_kills.request(&app_id, instance_id, wanted, now) {
-                KillVerdict::KillNow => self.kill_unhealthy(instance_id, "unhealthy", now, fx),
+                KillVerdict::KillNow => self.kill_unhealthy(instance_id, "unhealthy", cause, now, fx),
                 KillVerdict::Deferred { until } => {
                     warn!(app_id = %app_id, instance_id, until = until.0, "health kill deferred: the app's kill budget for this interval is spent")
                 }
@@ -135,12 +152,36 @@ impl Core {
 
 impl Core {
     /// Kills an instance for failing its health checks; the failure feeds
-    /// the app's launch backoff (Marathon counts health kills).
-    fn kill_unhealthy(&mut self, instance_id: &str, why: &str, now: Timestamp, fx: &mut Effects) {
+    /// the app's launch backoff (Marathon counts health kills) and is
+    /// reported as the app's last task failure, `TASK_KILLED` with
+    /// Marathon's message, when the kill is sent.
+    fn kill_unhealthy(
+        &mut self,
+        instance_id: &str,
+        why: &str,
+        cause: Option<&str>,
+        now: Timestamp,
+        fx: &mut Effects,
+    ) {
         let Some(instance) = self.tracker.get(instance_id) else { return };
         let policy = self.specs.get(&instance.run_spec_id).map_or_else(BackoffPolicy::default, |s| s.backoff);
         let (app_id, version) = (instance.run_spec_id.clone(), instance.run_spec_version.clone());
+        let failures = instance.consecutive_health_failures;
         self.queue.record_failure(&app_id, &version, &policy, now);
+        if let Some(meta) = self.tasks.get(instance_id) {
+            fx.failures.push(TaskFailure {
+                app_id,
+                task_id: meta.task_id.clone(),
+                state: v1::TaskState::Killed.as_str().to_owned(),
+                message: unhealthy_kill_message(failures, cause),
+                reason: None,
+                host: meta.host.clone(),
+                agent_id: meta.agent_id.clone(),
+                version,
+                timestamp: now,
+                unhealthy_kill: true,
+            });
+        }
         self.kill_instance(instance_id, why, now, fx);
     }
 
@@ -160,9 +201,36 @@ impl Core {
         );
         for instance_id in due {
             info!(instance_id = %instance_id, "deferred health kill released");
-            self.kill_unhealthy(&instance_id, "unhealthy (deferred by the kill-rate guard)", now, fx);
+            self.kill_unhealthy(&instance_id, "unhealthy (deferred by the kill-rate guard)", None, now, fx);
         }
     }
+}
+
+/// Whether a status update ends the task in a way Marathon records as the
+/// app's `lastTaskFailure` (see [`TaskFailure`]): a failure state, or
+/// `TASK_KILLED` of an instance dromos still meant to run (`goal` after the
+/// update). Repeats of an update (the condition did not change) and updates
+/// after the end do not count again.
+pub fn is_task_failure(state: v1::TaskState, effect: &StatusEffect, goal: Goal) -> bool {
+    if effect.previous == effect.condition || effect.previous.is_terminal() {
+        return false;
+    }
+    use v1::TaskState as S;
+    match state {
+        S::Failed | S::Error | S::Lost | S::Dropped | S::Gone | S::GoneByOperator | S::Unknown => true,
+        S::Killed => goal == Goal::Running,
+        _ => false,
+    }
+}
+
+/// Marathon's message for a health kill, with the number of failed checks
+/// in a row and the last cause when known.
+fn unhealthy_kill_message(consecutive_failures: u32, cause: Option<&str>) -> String {
+    let mut reason = format!("{consecutive_failures} consecutive health check failures");
+    if let Some(cause) = cause.filter(|c| !c.is_empty()) {
+        reason.push_str(&format!(" (last: {cause})"));
+    }
+    format!("Task was killed since health check failed. Reason: {reason}")
 }
 
 fn acknowledge(status: &v1::TaskStatus, fx: &mut Effects) {
@@ -174,5 +242,74 @@ fn acknowledge(status: &v1::TaskStatus, fx: &mut Effects) {
             task_id: status.task_id.clone(),
             uuid: uuid.clone(),
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dromos_mesos::v1::TaskState as S;
+    use dromos_scheduler::tracker::StatusEffect;
+    use dromos_scheduler::{Condition, Goal};
+
+    use super::{is_task_failure, unhealthy_kill_message};
+
+    fn effect(previous: Condition, condition: Condition) -> StatusEffect {
+        StatusEffect {
+            previous,
+            condition,
+            counts_as_failure: false,
+            became_terminal: condition.is_terminal(),
+        }
+    }
+
+    #[test]
+    fn marathons_failure_states_count_whatever_the_goal() {
+        let cases = [
+            (S::Failed, Condition::Failed),
+            (S::Error, Condition::Error),
+            (S::Lost, Condition::Unreachable),
+            (S::Dropped, Condition::Dropped),
+            (S::Gone, Condition::Gone),
+            (S::GoneByOperator, Condition::Gone),
+            (S::Unknown, Condition::Unknown),
+        ];
+        for (state, condition) in cases {
+            for goal in [Goal::Running, Goal::Decommissioned] {
+                assert!(
+                    is_task_failure(state, &effect(Condition::Running, condition), goal),
+                    "{state:?} {goal:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_kill_counts_only_when_dromos_did_not_ask_for_it() {
+        let killed = effect(Condition::Running, Condition::Killed);
+        assert!(is_task_failure(S::Killed, &killed, Goal::Running), "killed behind dromos' back");
+        assert!(!is_task_failure(S::Killed, &killed, Goal::Decommissioned), "dromos asked");
+    }
+
+    #[test]
+    fn finished_running_and_repeated_updates_do_not_count() {
+        let finished = effect(Condition::Running, Condition::Finished);
+        assert!(!is_task_failure(S::Finished, &finished, Goal::Running));
+        assert!(!is_task_failure(S::Running, &effect(Condition::Staging, Condition::Running), Goal::Running));
+        let lost_again = effect(Condition::Unreachable, Condition::Unreachable);
+        assert!(!is_task_failure(S::Lost, &lost_again, Goal::Running), "a repeat is not a new failure");
+        let after_end = effect(Condition::Failed, Condition::Unknown);
+        assert!(!is_task_failure(S::Unknown, &after_end, Goal::Running), "the task had already ended");
+    }
+
+    #[test]
+    fn the_health_kill_message_is_marathons_with_the_cause() {
+        assert_eq!(
+            unhealthy_kill_message(3, Some("HTTP 503")),
+            "Task was killed since health check failed. Reason: 3 consecutive health check failures (last: HTTP 503)"
+        );
+        assert_eq!(
+            unhealthy_kill_message(1, None),
+            "Task was killed since health check failed. Reason: 1 consecutive health check failures"
+        );
     }
 }
