@@ -45,6 +45,11 @@ pub struct LocalConfig {
     /// docs on restarts). When false their records are dropped at start and
     /// their processes are left to the caller's orphan reaper.
     pub recover_tasks: bool,
+    /// Simulated tasks: every launched task reports TASK_RUNNING at once and
+    /// runs until killed, without a process or a sandbox (see
+    /// `executor::simulated`). For demonstrations and benchmarks of many
+    /// tasks on one machine.
+    pub simulate: bool,
 }
 
 impl LocalConfig {
@@ -63,6 +68,7 @@ impl LocalConfig {
             machine: None,
             master_port: 5050,
             recover_tasks: true,
+            simulate: false,
         }
     }
 

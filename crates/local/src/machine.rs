@@ -5,6 +5,8 @@
 //! filesystem less 5 GB (or half), and ports 31000–32000. Split into N logical
 //! agents, each gets 1/N of the scalars and a disjoint slice of the port range,
 //! so two tasks on different logical agents can never be given the same port.
+//! `--local-resources` overrides any of these in the form of Mesos' agent
+//! `--resources` flag ([`MachineResources::with_overrides`]).
 
 use std::path::Path;
 
@@ -53,6 +55,29 @@ impl MachineResources {
         })
     }
 
+    /// These resources with some replaced, given in the form of Mesos'
+    /// agent `--resources` flag: `cpus:2000;mem:2000000;disk:2000000;ports:[31000-61000]`
+    /// (mem and disk in MB; one port range). Empty text changes nothing.
+    pub fn with_overrides(mut self, text: &str) -> Result<Self, LocalError> {
+        for item in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let invalid = |why: &str| LocalError::Config(format!("invalid local resource {item:?}: {why}"));
+            let (name, value) = item.split_once(':').ok_or_else(|| invalid("expected name:value"))?;
+            let value = value.trim();
+            let scalar = || match value.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+                _ => Err(invalid("expected a non-negative number")),
+            };
+            match name.trim() {
+                "cpus" => self.cpus = scalar()?,
+                "mem" => self.mem_mb = scalar()?,
+                "disk" => self.disk_mb = scalar()?,
+                "ports" => self.ports = parse_range(value).ok_or_else(|| invalid("expected [begin-end]"))?,
+                _ => return Err(invalid("known resources are cpus, mem, disk and ports")),
+            }
+        }
+        Ok(self)
+    }
+
     /// The resources of logical agent `index` of `count` (0-based).
     pub fn agent_share(&self, index: usize, count: usize) -> Resources {
         let count = count.max(1);
@@ -66,6 +91,14 @@ impl MachineResources {
         }
         out
     }
+}
+
+/// `[31000-32000]` (brackets optional), begin ≤ end.
+fn parse_range(text: &str) -> Option<(u64, u64)> {
+    let inner = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(text);
+    let (begin, end) = inner.split_once('-')?;
+    let (begin, end) = (begin.trim().parse().ok()?, end.trim().parse().ok()?);
+    (begin <= end && end <= 65535).then_some((begin, end))
 }
 
 /// `MemTotal` in MB from `/proc/meminfo` text.
@@ -106,6 +139,28 @@ fn port_slice((begin, end): (u64, u64), index: usize, count: usize) -> Option<(u
 mod tests {
     use super::{after_reserve, parse_mem_total_mb, port_slice, MachineResources};
 
+    const SMALL: MachineResources =
+        MachineResources { cpus: 2.0, mem_mb: 3000.0, disk_mb: 1001.0, ports: (31000, 32000) };
+
+    #[test]
+    fn overrides_replace_only_the_resources_given() {
+        let big = SMALL.with_overrides("cpus:2000; mem:2000000;ports:[31000-61000]").expect("valid");
+        assert_eq!(
+            big,
+            MachineResources { cpus: 2000.0, mem_mb: 2_000_000.0, disk_mb: 1001.0, ports: (31000, 61000) }
+        );
+        assert_eq!(SMALL.with_overrides("").expect("empty"), SMALL);
+        assert_eq!(SMALL.with_overrides("disk:5.5").expect("valid").disk_mb, 5.5);
+    }
+
+    #[test]
+    fn malformed_overrides_name_the_offending_item() {
+        for bad in ["cpus", "cpus:lots", "mem:-1", "gpus:1", "ports:[32000-31000]", "ports:31000"] {
+            let error = SMALL.with_overrides(bad).expect_err(bad).to_string();
+            assert!(error.contains(bad), "{bad}: {error}");
+        }
+    }
+
     #[test]
     fn mem_total_is_read_in_megabytes() {
         let text = "MemTotal:       16318532 kB\nMemFree:         1000 kB\n";
@@ -130,8 +185,7 @@ mod tests {
 
     #[test]
     fn agent_shares_split_scalars_evenly() {
-        let machine = MachineResources { cpus: 2.0, mem_mb: 3000.0, disk_mb: 1001.0, ports: (31000, 32000) };
-        let share = machine.agent_share(1, 3);
+        let share = SMALL.agent_share(1, 3);
         assert_eq!(share.scalar("cpus"), 0.666);
         assert_eq!(share.scalar("mem"), 1000.0);
         assert_eq!(share.scalar("disk"), 333.0);

@@ -69,6 +69,7 @@ mod tests {
             resources,
             role: "*".to_owned(),
             checkpoints: None,
+            simulated: false,
         }
     }
 

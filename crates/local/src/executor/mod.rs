@@ -13,6 +13,8 @@
 //! * `docker`: DOCKER containers through the Docker Engine API.
 //! * `adopted`: a process left running by an earlier dromos and re-adopted
 //!   after a restart ([`adopt`]); it is watched, not waited for.
+//! * `simulated`: with `LocalConfig::simulate`, every task: running at once
+//!   until killed, without a process.
 //! * `environment`: the sandbox path and the variables every task gets.
 //! * `cgroups`: the `cpus` and `mem` limits of command tasks, where the
 //!   machine lets dromos create cgroups.
@@ -22,6 +24,7 @@ pub(crate) mod cgroups;
 mod docker;
 mod environment;
 mod process;
+mod simulated;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -51,6 +54,8 @@ pub(crate) struct ExecutorReport {
     pub source: TaskStatusSource,
     /// Process group leader, once spawned.
     pub pid: Option<u32>,
+    /// The verdict of the task's COMMAND health check, on TASK_RUNNING.
+    pub healthy: Option<bool>,
 }
 
 /// "Stop this task": SIGTERM (or `docker stop`), then SIGKILL after `grace`.
@@ -78,6 +83,8 @@ pub(crate) struct LaunchSpec {
     /// Where to record the running process for recovery; None when the
     /// framework does not checkpoint (and for DOCKER tasks).
     pub checkpoints: Option<Checkpoints>,
+    /// Run nothing: the simulated executor (see `simulated`).
+    pub simulated: bool,
 }
 
 /// Sends a runner's reports; a closed channel means the master is gone, which
@@ -97,6 +104,22 @@ impl Reporter {
         reason: Option<TaskStatusReason>,
         pid: Option<u32>,
     ) {
+        self.send(state, message, reason, pid, None);
+    }
+
+    /// A state with a health verdict (simulated COMMAND checks).
+    fn report_health(&self, state: TaskState, healthy: Option<bool>) {
+        self.send(state, None, None, None, healthy);
+    }
+
+    fn send(
+        &self,
+        state: TaskState,
+        message: Option<String>,
+        reason: Option<TaskStatusReason>,
+        pid: Option<u32>,
+        healthy: Option<bool>,
+    ) {
         let source = if reason == Some(TaskStatusReason::ContainerLaunchFailed) {
             TaskStatusSource::Agent
         } else {
@@ -110,6 +133,7 @@ impl Reporter {
             reason,
             source,
             pid,
+            healthy,
         });
     }
 
@@ -132,7 +156,9 @@ pub(crate) fn launch(
         Reporter { tx: reports, framework_id: spec.framework_id.clone(), task_id: spec.task.task_id.clone() };
     let docker =
         spec.task.container.as_ref().is_some_and(|c| c.kind == ContainerType::Docker && c.docker.is_some());
-    if docker {
+    if spec.simulated {
+        runners.spawn(simulated::run(spec, reporter, kill_rx, shutdown));
+    } else if docker {
         runners.spawn(docker::run(spec, reporter, kill_rx, shutdown));
     } else {
         runners.spawn(process::run(spec, reporter, kill_rx, shutdown));

@@ -147,7 +147,9 @@ impl Master {
     fn launch(&mut self, framework_id: &FrameworkId, task: TaskInfo, role: String, resources: Resources) {
         let checkpointing =
             self.frameworks.get(framework_id).is_some_and(|f| f.info.checkpoint == Some(true));
-        let checkpoints = checkpointing.then(|| self.checkpoints.clone());
+        // A simulated task has no process to re-adopt after a crash.
+        let simulated = self.config.simulate;
+        let checkpoints = (checkpointing && !simulated).then(|| self.checkpoints.clone());
         let Some(agent) = self.agents.get_mut(&task.agent_id) else { return };
         agent.used = agent.used.plus(&resources);
         let spec = LaunchSpec {
@@ -159,6 +161,7 @@ impl Master {
             resources: resources.clone(),
             role: role.clone(),
             checkpoints,
+            simulated,
         };
         tracing::info!(task_id = %task.task_id, framework_id = %framework_id, agent_id = %task.agent_id,
             state = %TaskState::Staging, name = %task.name, "launching task");

@@ -143,6 +143,7 @@ impl Master {
             reason: Some(TaskStatusReason::ExecutorTerminated),
             source: TaskStatusSource::Agent,
             pid: Some(record.pid),
+            healthy: None,
         });
     }
 }

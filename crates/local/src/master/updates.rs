@@ -32,6 +32,7 @@ impl Master {
             container_status: report
                 .pid
                 .map(|pid| ContainerStatus { executor_pid: Some(pid), ..ContainerStatus::default() }),
+            healthy: report.healthy,
             ..TaskStatus::new(report.task_id.clone(), report.state)
         };
         tracing::info!(

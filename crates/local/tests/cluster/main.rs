@@ -11,5 +11,6 @@ mod files;
 mod latency;
 mod offers;
 mod recovery;
+mod simulated;
 mod support;
 mod tasks;
