@@ -81,9 +81,67 @@ pub fn changes(diff: &[DiffLine]) -> (usize, usize) {
     })
 }
 
+/// Unchanged lines kept around each change when folding.
+pub const CONTEXT: usize = 3;
+
+/// A stretch of a diff as shown: lines, or unchanged lines folded away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// These lines of the diff, shown.
+    Shown(std::ops::Range<usize>),
+    /// These unchanged lines, folded into one row.
+    Folded(std::ops::Range<usize>),
+}
+
+/// Folds runs of unchanged lines the way code review tools do: `context`
+/// lines stay around every change, the rest of a run becomes one
+/// [`Block::Folded`]; a fold would have to hide at least two lines (one
+/// line is shown instead of a row saying so). A diff without changes is
+/// one fold. The blocks cover the diff in order, adjacent blocks never of
+/// the same kind.
+pub fn fold_unchanged(diff: &[DiffLine], context: usize) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut push = |range: std::ops::Range<usize>, folded: bool| {
+        if range.is_empty() {
+            return;
+        }
+        match (blocks.last_mut(), folded) {
+            (Some(Block::Shown(last)), false) | (Some(Block::Folded(last)), true) => last.end = range.end,
+            _ => blocks.push(if folded { Block::Folded(range) } else { Block::Shown(range) }),
+        }
+    };
+    let mut at = 0;
+    while at < diff.len() {
+        let run_end =
+            diff[at..].iter().position(|l| !matches!(l, DiffLine::Same(_))).map_or(diff.len(), |n| at + n);
+        if run_end == at {
+            // A change: shown; the next unchanged run starts after it.
+            let end =
+                diff[at..].iter().position(|l| matches!(l, DiffLine::Same(_))).map_or(diff.len(), |n| at + n);
+            push(at..end, false);
+            at = end;
+            continue;
+        }
+        // Unchanged lines at..run_end: keep context after a change before
+        // them and before a change after them.
+        let keep_head = if at > 0 { context } else { 0 };
+        let keep_tail = if run_end < diff.len() { context } else { 0 };
+        let (fold_start, fold_end) = (at + keep_head, run_end.saturating_sub(keep_tail));
+        if fold_end >= fold_start + 2 {
+            push(at..fold_start, false);
+            push(fold_start..fold_end, true);
+            push(fold_end..run_end, false);
+        } else {
+            push(at..run_end, false);
+        }
+        at = run_end;
+    }
+    blocks
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{changes, diff_lines, DiffLine};
+    use super::{changes, diff_lines, fold_unchanged, Block, DiffLine};
 
     fn render(diff: &[DiffLine]) -> String {
         diff.iter()
@@ -138,5 +196,76 @@ mod tests {
         // LCS of "abcd" and "acde" is "acd": one removal, one addition.
         assert_eq!(changes(&diff_lines("a\nb\nc\nd", "a\nc\nd\ne")), (1, 1));
         assert_eq!(changes(&diff_lines("1\n2\n3\n4\n5\n6", "1\n3\n2\n4\n6\n5")), (2, 2));
+    }
+
+    /// The folded diff as text: shown lines, and `~N` for a fold of N lines.
+    fn folded(old: &str, new: &str, context: usize) -> String {
+        let diff = diff_lines(old, new);
+        let blocks = fold_unchanged(&diff, context);
+        blocks
+            .iter()
+            .map(|b| match b {
+                Block::Shown(r) => render(&diff[r.clone()]),
+                Block::Folded(r) => format!("~{}", r.len()),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn numbered(lines: std::ops::RangeInclusive<u32>) -> String {
+        lines.map(|n| n.to_string()).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn unchanged_runs_fold_beyond_three_lines_of_context() {
+        let old = numbered(1..=30);
+        let new = old.replace("\n10\n", "\nten\n").replace("\n20\n", "\n20\ntwenty-one\n");
+        assert_eq!(
+            folded(&old, &new, 3),
+            "~6\n 7\n 8\n 9\n-10\n+ten\n 11\n 12\n 13\n~4\n 18\n 19\n 20\n+twenty-one\n 21\n 22\n 23\n~7"
+        );
+    }
+
+    #[test]
+    fn short_runs_and_single_lines_stay_visible() {
+        // Between the changes: 7 unchanged lines = 3 + 1 + 3, too few to fold.
+        let old = numbered(1..=9);
+        let new = old.replace('1', "one").replace('9', "nine");
+        assert_eq!(folded(&old, &new, 3), "-1\n+one\n 2\n 3\n 4\n 5\n 6\n 7\n 8\n-9\n+nine");
+        // 4 lines before the change: one would fold, so none does.
+        let new = numbered(1..=9).replace('5', "five");
+        assert_eq!(folded(&numbered(1..=9), &new, 3), " 1\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n 9");
+        // Without context every unchanged run of two or more folds.
+        assert_eq!(folded(&numbered(1..=9), &new, 0), "~4\n-5\n+five\n~4");
+    }
+
+    #[test]
+    fn folds_cover_the_whole_diff_in_order() {
+        assert_eq!(folded("a\nb\nc", "a\nb\nc", 3), "~3", "no changes: all folded");
+        assert_eq!(folded("", "x", 3), "+x");
+        assert!(fold_unchanged(&[], 3).is_empty());
+        let old = numbered(1..=200);
+        let new = old.replace("\n50\n", "\n").replace("\n150\n", "\n150\n151.5\n");
+        let diff = diff_lines(&old, &new);
+        let blocks = fold_unchanged(&diff, 3);
+        let mut next = 0;
+        for (i, block) in blocks.iter().enumerate() {
+            let (Block::Shown(r) | Block::Folded(r)) = block;
+            assert_eq!(r.start, next, "{blocks:?}");
+            next = r.end;
+            if let Block::Folded(r) = block {
+                assert!(diff[r.clone()].iter().all(|l| matches!(l, DiffLine::Same(_))), "{blocks:?}");
+                assert!(r.len() >= 2, "{blocks:?}");
+            }
+            if i > 0 {
+                assert_ne!(
+                    std::mem::discriminant(block),
+                    std::mem::discriminant(&blocks[i - 1]),
+                    "{blocks:?}"
+                );
+            }
+        }
+        assert_eq!(next, diff.len());
+        assert_eq!(blocks.iter().filter(|b| matches!(b, Block::Folded(_))).count(), 3);
     }
 }

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use super::error_view::{ApiErrorNotice, ErrorList};
 use crate::api::app_changes::{update_app, DeploymentRef};
 use crate::api::apps::{get_app_version, AppDetail};
-use crate::diff::{changes, diff_lines, DiffLine};
+use crate::diff::{changes, diff_lines, fold_unchanged, Block, DiffLine, CONTEXT};
 use crate::error::ApiError;
 use crate::model::AppDefinition;
 
@@ -198,7 +198,8 @@ pub fn ConfigurationTab(detail: AppDetail, state: ConfigState, on_change: Callba
     }
 }
 
-/// A unified line diff, old → new.
+/// A unified line diff, old → new, with long runs of unchanged lines
+/// folded into a row that unfolds them in place when clicked.
 #[component]
 fn DiffView(old: String, new: String) -> impl IntoView {
     let diff = diff_lines(&old, &new);
@@ -208,14 +209,44 @@ fn DiffView(old: String, new: String) -> impl IntoView {
     } else {
         format!("{removed} line(s) removed, {added} added")
     };
+    let blocks = fold_unchanged(&diff, CONTEXT)
+        .into_iter()
+        .map(|block| match block {
+            Block::Shown(range) => diff[range].iter().cloned().map(diff_line).collect_view().into_any(),
+            Block::Folded(range) => {
+                let lines = diff[range].to_vec();
+                let count = lines.len();
+                let open = RwSignal::new(false);
+                view! {
+                    <Show when=move || open.get() fallback=move || view! {
+                        <button class="d-fold" data-testid="diff-fold"
+                            on:click=move |_| open.set(true)>
+                            {format!("⋯ {count} unchanged line{}", if count == 1 { "" } else { "s" })}
+                        </button>
+                    }>
+                        {lines.iter().cloned().map(diff_line).collect_view()}
+                    </Show>
+                }
+                .into_any()
+            }
+        })
+        .collect_view();
     view! {
         <p class="muted diff-summary" data-testid="diff-summary">{summary}</p>
-        <pre class="json diff" data-testid="config-diff">
-            {diff.into_iter().map(|line| match line {
-                DiffLine::Same(t) => view! { <span class="d-same">{format!("  {t}")}</span> }.into_any(),
-                DiffLine::Removed(t) => view! { <del class="d-del" data-testid="diff-removed">{format!("- {t}")}</del> }.into_any(),
-                DiffLine::Added(t) => view! { <ins class="d-ins" data-testid="diff-added">{format!("+ {t}")}</ins> }.into_any(),
-            }).collect_view()}
-        </pre>
+        <pre class="json diff" data-testid="config-diff">{blocks}</pre>
+    }
+}
+
+fn diff_line(line: DiffLine) -> AnyView {
+    match line {
+        DiffLine::Same(t) => {
+            view! { <span class="d-same" data-testid="diff-same">{format!("  {t}")}</span> }.into_any()
+        }
+        DiffLine::Removed(t) => {
+            view! { <del class="d-del" data-testid="diff-removed">{format!("- {t}")}</del> }.into_any()
+        }
+        DiffLine::Added(t) => {
+            view! { <ins class="d-ins" data-testid="diff-added">{format!("+ {t}")}</ins> }.into_any()
+        }
     }
 }
