@@ -11,7 +11,10 @@
 //! life of the page, reconnects after errors and bumps the counters at
 //! most once per [`debounce`] window. On the server the counters stay 0,
 //! so server-rendered resources and hydrated ones agree on their keys.
+//! [`clock`] lets views that move with time (the dashboard's charts) do so
+//! between events, from the browser's own clock.
 
+pub mod clock;
 pub mod debounce;
 #[cfg(feature = "hydrate")]
 mod event_source;

@@ -47,6 +47,25 @@ async fn console_dashboard_charts_allocation_and_the_failure_rate() -> TestResul
         .attr("data-samples")
         .await?;
     assert!(samples.and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| n >= 1), "the sampler ran at start");
+
+    // Nothing happens on the cluster, no event arrives: the time axis still
+    // moves with the browser's clock, a sample every few seconds.
+    let chart = "[data-testid=alloc-cpu] [data-testid=alloc-chart]";
+    let axis =
+        browser.wait_text(&format!("{chart} [data-testid=chart-axis]"), WAIT, |t| t.ends_with("now")).await?;
+    assert!(axis.starts_with("−15m"), "{axis}");
+    let (end, samples) =
+        (number(&browser, chart, "data-end").await?, number(&browser, chart, "data-samples").await?);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while number(&browser, chart, "data-samples").await? <= samples
+        || number(&browser, chart, "data-end").await? < end + 5_000
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the chart stood still at {end} with {samples} samples"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     browser.wait_text("[data-testid=failure-rate-value]", WAIT, |t| t == "—").await?;
 
     // One steady app and one that fails at once: both start, one fails, again and again.
@@ -104,7 +123,30 @@ async fn console_configuration_diffs_versions_and_applies_an_old_one_with_force(
     assert!(removed.iter().any(|l| l.contains("\"mem\": 48")), "{removed:?}");
     assert!(removed.iter().any(|l| l.contains("MODE")), "{removed:?}");
     assert!(added.iter().any(|l| l.contains("\"mem\": 32")), "{added:?}");
+    // Unchanged lines beyond 3 of context fold into rows that unfold in place.
+    let folds = texts(c, "[data-testid=diff-fold]").await?;
+    assert!(!folds.is_empty(), "the long unchanged runs are folded");
+    let hidden: usize = folds[0]
+        .strip_prefix("⋯ ")
+        .and_then(|t| t.strip_suffix(" unchanged lines"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("fold row reads {:?}", folds[0]));
+    assert!(hidden >= 2, "{folds:?}");
+    let same = texts(c, "[data-testid=diff-same]").await?;
     browser.screenshot("console-config-diff").await?;
+    c.find(Locator::Css("[data-testid=diff-fold]")).await?.click().await?;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while c.find_all(Locator::Css("[data-testid=diff-same]")).await?.len() != same.len() + hidden {
+        assert!(tokio::time::Instant::now() < deadline, "the fold did not open into {hidden} lines");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(texts(c, "[data-testid=diff-fold]").await?, folds[1..], "only the clicked fold opened");
+    let unfolded = texts(c, "[data-testid=diff-same]").await?;
+    assert!(
+        unfolded.iter().all(|l| l.starts_with("  ")) && unfolded.len() == same.len() + hidden,
+        "{unfolded:?}"
+    );
+    browser.screenshot("console-config-diff-unfolded").await?;
 
     // Apply it: the running deployment refuses (409), "apply anyway" forces.
     c.find(Locator::Css("[data-testid=apply-version]")).await?.click().await?;
@@ -120,6 +162,12 @@ async fn console_configuration_diffs_versions_and_applies_an_old_one_with_force(
     assert_eq!(c.find_all(Locator::Css("[data-testid=version]")).await?.len(), 3);
     browser.close().await?;
     Ok(())
+}
+
+/// The numeric attribute `name` of `css`.
+async fn number(browser: &Browser, css: &str, name: &str) -> Result<i64, Box<dyn std::error::Error>> {
+    let value = browser.client.find(Locator::Css(css)).await?.attr(name).await?;
+    Ok(value.and_then(|v| v.parse().ok()).unwrap_or_default())
 }
 
 async fn texts(c: &fantoccini::Client, css: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {

@@ -127,6 +127,55 @@ impl ClusterHistory {
     }
 }
 
+/// How far back the server's sampler keeps samples (15 minutes), the span
+/// of the dashboard's time axes.
+pub const HISTORY_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+impl ClusterHistory {
+    /// The history as it reads at `now_ms` when nothing changed since it
+    /// was fetched (the event stream refetches it after every change):
+    /// one sample per period after the newest, carrying its values
+    /// forward, the first of them with the pending outcomes; samples
+    /// older than `window_ms` dropped. The browser calls it as its clock
+    /// ticks, so a quiet cluster's charts keep moving.
+    pub fn slid_to(&self, now_ms: i64, window_ms: i64) -> ClusterHistory {
+        let start = now_ms.saturating_sub(window_ms);
+        let period = i64::try_from(self.period_ms).unwrap_or(i64::MAX);
+        let mut out = ClusterHistory {
+            samples: self.samples.iter().filter(|s| s.at_ms > start).cloned().collect(),
+            ..*self
+        };
+        let Some(newest) = self.samples.last().filter(|_| period > 0) else { return out };
+        // The first carried sample inside the window, and the last one not after now.
+        let first = (start.saturating_sub(newest.at_ms) / period + 1).max(1);
+        let last = now_ms.saturating_sub(newest.at_ms) / period;
+        for k in first..=last {
+            let (failed, succeeded) =
+                if k == 1 { (self.pending_failed, self.pending_succeeded) } else { (0, 0) };
+            out.samples.push(ClusterSample {
+                at_ms: newest.at_ms + k * period,
+                failed,
+                succeeded,
+                ..newest.clone()
+            });
+        }
+        if last >= 1 {
+            (out.pending_failed, out.pending_succeeded) = (0, 0);
+        }
+        out
+    }
+}
+
+/// The history with the server's clock when it was read, so the browser
+/// can slide it along its own clock ([`ClusterHistory::slid_to`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryAt {
+    /// The server's time of the read, milliseconds since the Unix epoch.
+    pub now_ms: i64,
+    /// The samples.
+    pub history: ClusterHistory,
+}
+
 /// The dashboard in one call.
 #[server(endpoint = "cluster/dashboard")]
 pub async fn get_dashboard() -> Result<Dashboard, ApiError> {
@@ -141,8 +190,10 @@ pub async fn get_dashboard() -> Result<Dashboard, ApiError> {
 
 /// The sampler's history: allocation, tasks and failures of the last minutes.
 #[server(endpoint = "cluster/history")]
-pub async fn get_cluster_history() -> Result<ClusterHistory, ApiError> {
-    Ok(crate::backend::use_backend()?.cluster_history())
+pub async fn get_cluster_history() -> Result<HistoryAt, ApiError> {
+    let history = crate::backend::use_backend()?.cluster_history();
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Ok(HistoryAt { now_ms: i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX), history })
 }
 
 /// Every agent, by host name.
@@ -180,5 +231,46 @@ mod tests {
         assert_eq!(history.outcomes(), (3, 5));
         assert_eq!(history.failure_rate(), Some(3.0 / 8.0));
         assert_eq!(ClusterHistory::default().failure_rate(), None);
+    }
+
+    fn at(at_ms: i64, running: u32) -> ClusterSample {
+        ClusterSample { at_ms, running, ..sample(0, 0) }
+    }
+
+    #[test]
+    fn a_quiet_history_slides_with_the_clock() {
+        let history = ClusterHistory {
+            period_ms: 5_000,
+            samples: vec![at(0, 1), at(5_000, 2)],
+            pending_failed: 1,
+            pending_succeeded: 3,
+        };
+        // Before the next period ends nothing is added.
+        assert_eq!(history.slid_to(9_999, 60_000), history);
+        // 12 s later: two more samples with the newest values, the first
+        // one taking the pending outcomes.
+        let slid = history.slid_to(17_000, 60_000);
+        let times: Vec<(i64, u32, u32, u32)> =
+            slid.samples.iter().map(|s| (s.at_ms, s.running, s.failed, s.succeeded)).collect();
+        assert_eq!(times, [(0, 1, 0, 0), (5_000, 2, 0, 0), (10_000, 2, 1, 3), (15_000, 2, 0, 0)]);
+        assert_eq!((slid.pending_failed, slid.pending_succeeded), (0, 0));
+        assert_eq!(slid.outcomes(), history.outcomes(), "no outcome lost or counted twice");
+        // The window drops old samples, real and carried alike.
+        let slid = history.slid_to(27_000, 10_000);
+        let times: Vec<i64> = slid.samples.iter().map(|s| s.at_ms).collect();
+        assert_eq!(times, [20_000, 25_000]);
+        assert_eq!(slid.outcomes(), (0, 0), "the outcomes left the window");
+    }
+
+    #[test]
+    fn a_long_quiet_history_holds_one_window_of_samples() {
+        let history =
+            ClusterHistory { period_ms: 5_000, samples: vec![at(0, 4)], ..ClusterHistory::default() };
+        let slid = history.slid_to(24 * 3_600_000, 15 * 60_000);
+        assert_eq!(slid.samples.len(), 180);
+        assert!(slid.samples.iter().all(|s| s.running == 4));
+        assert_eq!(slid.samples.last().map(|s| s.at_ms), Some(24 * 3_600_000));
+        // Nothing to carry forward: empty stays empty.
+        assert!(ClusterHistory::default().slid_to(1_000_000, 60_000).samples.is_empty());
     }
 }

@@ -7,39 +7,69 @@ use leptos_router::components::A;
 
 use super::line_chart::{LineChart, Series};
 use super::units;
-use crate::api::cluster::{ClusterHistory, Dashboard, Resources};
+use crate::api::cluster::{ClusterHistory, ClusterSample, Dashboard, HistoryAt, HISTORY_WINDOW_MS};
 use crate::api::status::StatusCounts;
+use crate::live::clock::browser_now;
 
 /// Allocation (with its history), tasks, failure rate and services.
+///
+/// `clock` is the browser's time ([`crate::live::clock`]): as it ticks
+/// the history slides along it ([`ClusterHistory::slid_to`]), measured
+/// from the server's time of the read; while it reads `None` (on the
+/// server, before the first tick) the history shows as read.
 #[component]
-pub fn ClusterCards(data: Dashboard, history: ClusterHistory) -> impl IntoView {
+pub fn ClusterCards(data: Dashboard, history: HistoryAt, clock: Signal<Option<f64>>) -> impl IntoView {
     let c = data.cluster;
     let agents = format!("{} agent{}", c.agents, if c.agents == 1 { "" } else { "s" });
-    let pct = |f: fn(&Resources) -> f64| -> Vec<(i64, Option<f64>)> {
-        history.samples.iter().map(|s| (s.at_ms, Some(units::percent(f(&s.used), f(&s.total))))).collect()
+    let received = browser_now();
+    let read_at = history.now_ms;
+    let end =
+        Memo::new(move |_| clock.get().map_or(read_at, |now| read_at + (now - received).round() as i64));
+    let slid = Memo::new(move |_| history.history.slid_to(end.get(), HISTORY_WINDOW_MS));
+    let points = move |value: fn(&ClusterSample) -> Option<f64>| {
+        move || slid.with(|h| h.samples.iter().map(|s| (s.at_ms, value(s))).collect::<Vec<_>>())
     };
-    let (cpu, mem, disk) = (pct(|r| r.cpus), pct(|r| r.mem), pct(|r| r.disk));
-    let running: Vec<(i64, Option<f64>)> =
-        history.samples.iter().map(|s| (s.at_ms, Some(f64::from(s.running)))).collect();
-    let staging: Vec<(i64, Option<f64>)> =
-        history.samples.iter().map(|s| (s.at_ms, Some(f64::from(s.staging)))).collect();
-    let task_max = running.iter().chain(&staging).filter_map(|(_, v)| *v).fold(1.0, f64::max).ceil();
-    let failures: Vec<(i64, Option<f64>)> = history
-        .samples
-        .iter()
-        .zip(history.failure_series())
-        .map(|(s, rate)| (s.at_ms, rate.map(|r| r * 100.0)))
-        .collect();
-    let (failed, succeeded) = history.outcomes();
-    let rate = history.failure_rate();
+    let line = move |label: &'static str, class: &'static str, value: fn(&ClusterSample) -> Option<f64>| {
+        let points = points(value);
+        Signal::derive(move || vec![Series { label, class, points: points() }])
+    };
+    let cpu = line("CPU allocation", "series-accent", |s| Some(units::percent(s.used.cpus, s.total.cpus)));
+    let mem = line("Memory allocation", "series-accent", |s| Some(units::percent(s.used.mem, s.total.mem)));
+    let disk = line("Disk allocation", "series-accent", |s| Some(units::percent(s.used.disk, s.total.disk)));
+    let (running, staging) = (points(|s| Some(f64::from(s.running))), points(|s| Some(f64::from(s.staging))));
+    let tasks = Signal::derive(move || {
+        vec![
+            Series { label: "Running", class: "series-running", points: running() },
+            Series { label: "Staging", class: "series-staging", points: staging() },
+        ]
+    });
+    let task_max = Signal::derive(move || {
+        slid.with(|h| h.samples.iter().map(|s| f64::from(s.running.max(s.staging))).fold(1.0, f64::max))
+    });
+    let failures = Signal::derive(move || {
+        let points = slid.with(|h| {
+            h.samples
+                .iter()
+                .zip(h.failure_series())
+                .map(|(s, rate)| (s.at_ms, rate.map(|r| r * 100.0)))
+                .collect()
+        });
+        vec![Series { label: "Failure rate", class: "series-bad", points }]
+    });
+    let end = Signal::from(end);
+    let rate = move || slid.with(ClusterHistory::failure_rate);
+    let counts = move || {
+        let (failed, succeeded) = slid.with(ClusterHistory::outcomes);
+        format!("{failed} failed · {succeeded} started or finished")
+    };
     view! {
         <div class="cards-3" data-testid="allocation">
             <AllocationCard title="CPU allocation" test_id="alloc-cpu" used=c.used.cpus total=c.total.cpus
-                format=units::cpus unit=" cores" points=cpu />
+                format=units::cpus unit=" cores" series=cpu end />
             <AllocationCard title="Memory allocation" test_id="alloc-mem" used=c.used.mem total=c.total.mem
-                format=units::mib unit="" points=mem />
+                format=units::mib unit="" series=mem end />
             <AllocationCard title="Disk allocation" test_id="alloc-disk" used=c.used.disk total=c.total.disk
-                format=units::mib unit="" points=disk />
+                format=units::mib unit="" series=disk end />
         </div>
         <div class="cards-3">
             <section class="card" aria-labelledby="tasks-title" data-testid="tasks-by-state">
@@ -52,32 +82,31 @@ pub fn ClusterCards(data: Dashboard, history: ClusterHistory) -> impl IntoView {
                 </div>
                 <TaskBars states=c.tasks_by_state />
                 <LineChart
-                    series=vec![
-                        Series { label: "Running", class: "series-running", points: running },
-                        Series { label: "Staging", class: "series-staging", points: staging },
-                    ]
+                    series=tasks
+                    end
+                    span_ms=HISTORY_WINDOW_MS as f64
                     y_max=task_max
                     format=|v| format!("{v:.0}")
-                    label="Running and staging tasks, last minutes".to_string()
+                    label="Running and staging tasks, last 15 minutes".to_string()
                     test_id="tasks-chart"
                 />
             </section>
             <section class="card" aria-labelledby="failure-title" data-testid="failure-rate">
                 <div class="card-head">
                     <h2 id="failure-title">"Task failure rate"</h2>
-                    <span class="muted small-head">{window_label(&history)}</span>
+                    <span class="muted small-head">{move || slid.with(window_label)}</span>
                 </div>
                 <p class="headline" data-testid="failure-rate-value">
-                    {rate.map_or_else(|| "—".to_string(), |r| format!("{:.0}%", r * 100.0))}
+                    {move || rate().map_or_else(|| "—".to_string(), |r| format!("{:.0}%", r * 100.0))}
                 </p>
-                <p class="muted headline-sub" data-testid="failure-counts">
-                    {format!("{failed} failed · {succeeded} started or finished")}
-                </p>
+                <p class="muted headline-sub" data-testid="failure-counts">{counts}</p>
                 <LineChart
-                    series=vec![Series { label: "Failure rate", class: "series-bad", points: failures }]
-                    y_max=100.0
+                    series=failures
+                    end
+                    span_ms=HISTORY_WINDOW_MS as f64
+                    y_max=Signal::from(100.0)
                     format=|v| format!("{v:.0}%")
-                    label="Task failure rate per sample, last minutes".to_string()
+                    label="Task failure rate per sample, last 15 minutes".to_string()
                     test_id="failure-chart"
                 />
             </section>
@@ -103,7 +132,7 @@ fn window_label(history: &ClusterHistory) -> String {
         (Some(first), Some(last)) => last.at_ms - first.at_ms + i64::try_from(history.period_ms).unwrap_or(0),
         _ => 0,
     };
-    let minutes = (span as f64 / 60_000.0).ceil().max(1.0);
+    let minutes = (span as f64 / 60_000.0).ceil().clamp(1.0, (HISTORY_WINDOW_MS / 60_000) as f64);
     format!("last {minutes} min")
 }
 
@@ -117,7 +146,8 @@ fn AllocationCard(
     format: fn(f64) -> String,
     /// Appended to the amounts ("cores" for CPU).
     unit: &'static str,
-    points: Vec<(i64, Option<f64>)>,
+    series: Signal<Vec<Series>>,
+    end: Signal<i64>,
 ) -> impl IntoView {
     let pct = units::percent(used, total);
     view! {
@@ -131,10 +161,12 @@ fn AllocationCard(
                 {format!(" of {}{unit}", format(total))}
             </p>
             <LineChart
-                series=vec![Series { label: title, class: "series-accent", points }]
-                y_max=100.0
+                series
+                end
+                span_ms=HISTORY_WINDOW_MS as f64
+                y_max=Signal::from(100.0)
                 format=|v| format!("{v:.0}%")
-                label=format!("{title}, percent over the last minutes")
+                label=format!("{title}, percent over the last 15 minutes")
                 test_id="alloc-chart"
             />
         </section>

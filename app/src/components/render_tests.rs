@@ -13,7 +13,7 @@ use super::app_instances::{EndpointsTab, InstancesTab};
 use super::app_table::{AppTable, SortState};
 use super::cluster_cards::ClusterCards;
 use crate::api::apps::{AppDetail, AppSummary, OfferFunnelStep, QueueInfo, TaskCounts, TaskView};
-use crate::api::cluster::{ClusterHistory, ClusterOverview, ClusterSample, Dashboard, Resources};
+use crate::api::cluster::{ClusterHistory, ClusterOverview, ClusterSample, Dashboard, HistoryAt, Resources};
 use crate::api::services_query::{ServiceQuery, ServicesPage, SortKey};
 use crate::api::status::{AppStatus, StatusCounts};
 use crate::model::{AppDefinition, PathId};
@@ -151,7 +151,9 @@ fn dashboard_cards_show_allocation_tasks_and_statuses() {
         pending_failed: 1,
         pending_succeeded: 0,
     };
-    let html = render(move || view! { <ClusterCards data history /> }.into_any());
+    // Read by the server 2 s after the newest sample.
+    let history = HistoryAt { now_ms: 8_000, history };
+    let html = render(move || view! { <ClusterCards data history clock=Signal::from(None) /> }.into_any());
     for want in [
         "3 cores",
         " of 8 cores",
@@ -165,8 +167,10 @@ fn dashboard_cards_show_allocation_tasks_and_statuses() {
         ">25%<",
         "2 failed · 6 started or finished",
         r#"data-samples="2""#,
-        // CPU 25% → 37.5% over the last 5 s of a 5 min axis.
-        r#"d="M295.0 48.0 L300.0 40.0""#,
+        // CPU 25% → 37.5% 7 s and 2 s before the end of a 15 min axis.
+        r#"d="M297.7 48.0 L299.3 40.0""#,
+        r#"data-end="8000""#,
+        "<span>−15m</span><span>−10m</span><span>−5m</span><span>now</span>",
     ] {
         assert!(html.contains(want), "missing {want} in {html}");
     }

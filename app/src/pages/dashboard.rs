@@ -7,11 +7,13 @@ use crate::api::info::{get_system_info, SystemInfo};
 use crate::components::cluster_cards::ClusterCards;
 use crate::components::error_view::ErrorList;
 use crate::components::page_header::PageHeader;
+use crate::live::clock::{use_ticking_clock, TICK};
 use crate::live::{use_live, Topic};
 
 /// The dashboard. The system card is a server-function round trip that the
 /// Refresh button repeats; the cluster cards refetch when the event stream
-/// reports a change.
+/// reports a change, and their time series slide with the browser's clock
+/// in between.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let (refreshes, set_refreshes) = signal(0u32);
@@ -20,6 +22,7 @@ pub fn DashboardPage() -> impl IntoView {
     let dashboard =
         Resource::new(move || (live.version(Topic::Apps), live.version(Topic::Cluster)), |_| get_dashboard());
     let history = Resource::new(move || live.version(Topic::Cluster), |_| get_cluster_history());
+    let clock = Signal::from(use_ticking_clock(TICK));
     view! {
         <PageHeader title="Dashboard" subtitle="The cluster at a glance" />
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading cluster…"</p></section> }>
@@ -27,7 +30,7 @@ pub fn DashboardPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let data = dashboard.await?;
                     let history = history.await?;
-                    Ok::<_, crate::error::ApiError>(view! { <ClusterCards data history /> })
+                    Ok::<_, crate::error::ApiError>(view! { <ClusterCards data history clock /> })
                 })}
             </ErrorBoundary>
         </Transition>
