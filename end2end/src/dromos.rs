@@ -126,6 +126,27 @@ impl DromosProcess {
         Ok(None)
     }
 
+    /// Stops gracefully (SIGTERM: dromos stops its embedded cluster's
+    /// tasks), SIGKILL after `timeout`, and hands back the data directory
+    /// for a restart.
+    pub fn stop(mut self, timeout: Duration) -> Result<tempfile::TempDir, HarnessError> {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
+        if !status.success() {
+            return Err(HarnessError::Missing("kill -TERM failed".into()));
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        while self.child.try_wait()?.is_none() {
+            if std::time::Instant::now() >= deadline {
+                self.child.kill()?;
+                self.child.wait()?;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let dir = tempfile::tempdir()?;
+        Ok(std::mem::replace(&mut self.data_dir, dir))
+    }
+
     /// Kills with SIGKILL and hands back the data directory for a restart.
     pub fn kill(mut self) -> Result<tempfile::TempDir, HarnessError> {
         self.child.kill()?;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 #[path = "scheduling/support.rs"]
+#[allow(dead_code)]
 mod support;
 
 use std::collections::BTreeSet;

@@ -46,6 +46,10 @@ pub struct TaskFailure {
     pub host: String,
     /// When it failed, ISO-8601.
     pub timestamp: String,
+    /// Seconds from the failure to the moment the server read it, so the
+    /// page says how long ago it was the same way on the server and in the
+    /// browser.
+    pub age_seconds: u64,
     /// App version the task ran.
     pub version: String,
 }

@@ -1,12 +1,13 @@
 //! Pure conversions between the driver's report types and the service's
-//! records: instance reports → [`TaskRecord`], queue reports →
-//! [`QueueItem`], stored deployments → [`TargetDeployment`], and the stored
-//! form of instance intents.
+//! records: instance reports → [`TaskRecord`], task failures →
+//! [`TaskFailureRecord`], queue reports → [`QueueItem`], stored deployments
+//! → [`TargetDeployment`], and the stored form of instance intents.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use dromos_driver::{InstanceIntent, InstanceReport, QueueItemReport, TargetDeployment};
+use dromos_driver::readiness::ReadinessResult;
+use dromos_driver::{InstanceIntent, InstanceReport, QueueItemReport, TargetDeployment, TaskFailure};
 use dromos_model::{AppDefinition, PathId};
 use dromos_scheduler::plan::{Action, DeploymentPlan, Step};
 use dromos_scheduler::queue::QueueItemView;
@@ -15,7 +16,8 @@ use serde::Deserialize;
 
 use crate::service::clock;
 use crate::service::deployment::{Deployment, StepAction};
-use crate::service::instances::{TaskRecord, TaskState};
+use crate::service::failures::{bounded_message, TaskFailureRecord};
+use crate::service::instances::{ReadinessRecord, ReadinessResponse, TaskRecord, TaskState};
 use crate::service::queue::QueueItem;
 
 /// ISO-8601 form of a driver timestamp, as the service shows times.
@@ -67,7 +69,22 @@ pub fn task_record(report: &InstanceReport) -> Option<TaskRecord> {
         version: report.version.clone(),
         staged_at: Some(iso(report.staged_at)),
         started_at: report.started_at.map(iso),
+        readiness: report.readiness.as_ref().map(readiness_record),
     })
+}
+
+/// A readiness verdict in the service's (Marathon's) shape.
+pub fn readiness_record(result: &ReadinessResult) -> ReadinessRecord {
+    ReadinessRecord {
+        name: result.name.clone(),
+        task_id: result.task_id.clone(),
+        ready: result.ready,
+        last_response: result.last_response.as_ref().map(|r| ReadinessResponse {
+            status: r.status,
+            content_type: r.content_type.clone().unwrap_or_default(),
+            body: r.body.clone(),
+        }),
+    }
 }
 
 /// The record of an instance the driver forgot: its last state when that
@@ -79,6 +96,33 @@ pub fn gone_record(last: &InstanceReport) -> Option<TaskRecord> {
         record.state = if last.killing { TaskState::TaskKilled } else { TaskState::TaskUnknown };
     }
     Some(record)
+}
+
+/// The service's record of a task failure the driver reported; `None`
+/// when the app id is not a path.
+pub fn failure_record(failure: &TaskFailure) -> Option<TaskFailureRecord> {
+    Some(TaskFailureRecord {
+        app_id: PathId::parse(&failure.app_id).ok()?,
+        task_id: failure.task_id.clone(),
+        state: failure.state.clone(),
+        message: bounded_message(&failure.message),
+        host: failure.host.clone(),
+        slave_id: Some(failure.agent_id.clone()).filter(|a| !a.is_empty()),
+        version: failure.version.clone(),
+        timestamp: iso(failure.timestamp),
+    })
+}
+
+/// Whether a reported failure is one dromos itself caused by stopping its
+/// embedded cluster: with `--master local` the master is new at every
+/// start and answers the reconciliation of the tasks the last run stopped
+/// (gracefully, on purpose) with `TASK_UNKNOWN`. Tasks of a crashed dromos
+/// are re-adopted, or reported `TASK_FAILED` when they died meanwhile, so
+/// this hides no real failure; against a real Mesos master it never applies.
+pub fn stopped_with_embedded_master(failure: &TaskFailure, local_master: bool) -> bool {
+    local_master
+        && failure.state == "TASK_UNKNOWN"
+        && failure.reason.as_deref() == Some("REASON_RECONCILIATION")
 }
 
 /// A `/v2/queue` row from the driver's queue report.

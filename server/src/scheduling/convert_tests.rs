@@ -3,12 +3,16 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use dromos_driver::{InstanceIntent, InstanceReport};
+use dromos_driver::readiness::{ReadinessResponse, ReadinessResult};
+use dromos_driver::{InstanceIntent, InstanceReport, TaskFailure};
 use dromos_model::{parse_app, PathId};
 use dromos_scheduler::plan::Action;
 use dromos_scheduler::{Condition, Timestamp};
 
-use super::{decode_intent, encode_intent, gone_record, target_deployment, task_record, task_state};
+use super::{
+    decode_intent, encode_intent, failure_record, gone_record, stopped_with_embedded_master,
+    target_deployment, task_record, task_state,
+};
 use crate::service::deployment::{Deployment, StepAction};
 use crate::service::instances::TaskState;
 
@@ -126,4 +130,64 @@ fn intents_survive_the_store_encoding() {
     let bytes = encode_intent(&intent).unwrap();
     assert_eq!(decode_intent(&bytes).unwrap(), intent);
     assert!(decode_intent(b"{\"instanceId\":1}").is_err());
+}
+
+fn failure(state: &str, reason: Option<&str>) -> TaskFailure {
+    TaskFailure {
+        app_id: "/web".into(),
+        task_id: "web.instance-1._app.1".into(),
+        state: state.into(),
+        message: "Command exited with status 3".into(),
+        reason: reason.map(str::to_owned),
+        host: "box".into(),
+        agent_id: "A-1".into(),
+        version: "2024-01-01T00:00:00.000Z".into(),
+        timestamp: Timestamp(1_700_000_002_000),
+        unhealthy_kill: false,
+    }
+}
+
+#[test]
+fn a_task_failure_becomes_marathons_last_task_failure() {
+    let record = failure_record(&failure("TASK_FAILED", Some("REASON_COMMAND_EXECUTOR_FAILED"))).unwrap();
+    assert_eq!(
+        serde_json::to_value(&record).unwrap(),
+        serde_json::json!({
+            "appId": "/web", "taskId": "web.instance-1._app.1", "state": "TASK_FAILED",
+            "message": "Command exited with status 3", "host": "box", "slaveId": "A-1",
+            "version": "2024-01-01T00:00:00.000Z", "timestamp": "2023-11-14T22:13:22.000Z",
+        })
+    );
+    let mut no_agent = failure("TASK_ERROR", None);
+    no_agent.agent_id.clear();
+    let json = serde_json::to_value(failure_record(&no_agent).unwrap()).unwrap();
+    assert!(json.get("slaveId").is_none(), "slaveId is optional: {json}");
+}
+
+#[test]
+fn only_the_embedded_masters_reconciliation_of_stopped_tasks_is_ignored() {
+    let reconciled = failure("TASK_UNKNOWN", Some("REASON_RECONCILIATION"));
+    assert!(stopped_with_embedded_master(&reconciled, true));
+    assert!(!stopped_with_embedded_master(&reconciled, false), "a real master lost the task");
+    assert!(!stopped_with_embedded_master(&failure("TASK_UNKNOWN", None), true));
+    assert!(!stopped_with_embedded_master(&failure("TASK_FAILED", Some("REASON_RECONCILIATION")), true));
+}
+
+#[test]
+fn a_readiness_verdict_travels_with_the_task_record() {
+    let mut gated = report("TASK_RUNNING", Condition::Running, false);
+    gated.readiness = Some(ReadinessResult {
+        name: "ready".into(),
+        instance_id: "web.instance-1".into(),
+        task_id: "web.instance-1._app.1".into(),
+        ready: false,
+        last_response: Some(ReadinessResponse { status: 503, content_type: None, body: "no".into() }),
+        cause: None,
+    });
+    let record = task_record(&gated).unwrap();
+    assert_eq!(
+        serde_json::to_value(record.readiness.unwrap()).unwrap(),
+        serde_json::json!({"name": "ready", "taskId": "web.instance-1._app.1", "ready": false,
+            "lastResponse": {"status": 503, "contentType": "", "body": "no"}})
+    );
 }

@@ -1,6 +1,10 @@
 //! The reporter: one task that turns the driver's reports into durable
 //! service writes, in the order the driver made them.
 //!
+//! A task failure becomes the app's last task failure (unless it is only
+//! the trace of the embedded cluster stopped with the previous run, see
+//! [`super::convert::stopped_with_embedded_master`]).
+//!
 //! The driver's report calls must not block, but the service's
 //! [`Service::report_task`] and deployment progress are store writes; so
 //! [`super::adapter::ServiceTarget`] queues [`Report`]s on an unbounded
@@ -18,7 +22,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
-use super::convert::{gone_record, task_record};
+use super::convert::{failure_record, gone_record, stopped_with_embedded_master, task_record};
 use crate::service::instances::TaskRecord;
 use crate::service::Service;
 
@@ -43,6 +47,7 @@ pub enum Report {
 
 /// Applies reports until the sender is dropped.
 pub async fn run(service: Arc<Service>, mut reports: mpsc::UnboundedReceiver<Report>) {
+    let local_master = crate::cluster::is_local(service.master());
     let mut failures: BTreeMap<String, String> = BTreeMap::new();
     while let Some(report) = reports.recv().await {
         match report {
@@ -54,6 +59,7 @@ pub async fn run(service: Arc<Service>, mut reports: mpsc::UnboundedReceiver<Rep
                 }
             }
             Report::Failure(failure) => {
+                record_failure(&service, &failure, local_master).await;
                 if failures.len() >= MAX_PENDING_FAILURES {
                     failures.clear();
                 }
@@ -85,6 +91,22 @@ async fn sync_instances(service: &Service, list: &[InstanceReport]) {
             stale.state = crate::service::instances::TaskState::TaskUnknown;
             write(service, stale, Some("unknown to the scheduler".to_owned())).await;
         }
+    }
+}
+
+/// Records the app's last task failure (before the task's final state is
+/// written, so the console refetching on that `status_update_event` sees it).
+async fn record_failure(service: &Service, failure: &TaskFailure, local_master: bool) {
+    if stopped_with_embedded_master(failure, local_master) {
+        debug!(task_id = %failure.task_id, "task stopped with the previous embedded cluster; not a failure");
+        return;
+    }
+    let Some(record) = failure_record(failure) else {
+        warn!(app_id = %failure.app_id, "failure of an app id that is not a path; not recorded");
+        return;
+    };
+    if let Err(e) = service.record_task_failure(record, failure.unhealthy_kill).await {
+        warn!(task_id = %failure.task_id, error = %e, "cannot record the task failure");
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::json;
 use tracing::instrument;
 
 use super::error::ServiceError;
+use super::failures::TaskFailureRecord;
 use super::instances::{TaskCounts, TaskRecord};
 use super::selector::LabelSelector;
 use super::state::State;
@@ -36,6 +37,8 @@ pub struct AppStatus {
     pub deployments: Vec<String>,
     /// The app's tasks.
     pub tasks: Vec<TaskRecord>,
+    /// The app's last task failure (Marathon's `lastTaskFailure`).
+    pub last_failure: Option<TaskFailureRecord>,
 }
 
 /// How `PUT /v2/apps/{id}` treats its body.
@@ -69,6 +72,7 @@ pub(crate) fn status_of(state: &State, app: &Arc<AppDefinition>) -> AppStatus {
         counts: TaskCounts::of(&tasks),
         deployments: state.deployments_of(&app.id),
         tasks,
+        last_failure: state.failures.get(&app.id).cloned(),
     }
 }
 

@@ -42,6 +42,7 @@ fn running(task_id: &str, app: &str, agent: &str) -> TaskRecord {
         version: "v".into(),
         staged_at: Some("2020-01-01T00:00:00.000Z".into()),
         started_at: Some("2020-01-01T00:00:01.000Z".into()),
+        readiness: None,
     }
 }
 

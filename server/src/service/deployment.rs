@@ -5,9 +5,13 @@
 //! A deployment stays listed until the run loop reports it finished (or it
 //! is cancelled); the service never pretends a plan ran.
 
+use std::collections::BTreeMap;
+
 use dromos_scheduler::plan::{Action, DeploymentPlan};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+use super::instances::ReadinessRecord;
 
 /// One action of a step, in Marathon's wire form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,15 +54,20 @@ impl Deployment {
         (self.steps_done + 1).min(self.steps.len())
     }
 
-    /// Marathon's `DeploymentStepInfo` (`GET /v2/deployments`).
-    pub fn to_json(&self) -> Value {
+    /// Marathon's `DeploymentStepInfo` (`GET /v2/deployments`); each
+    /// current action carries the readiness verdicts of its app's
+    /// instances from `readiness` (app id → verdicts).
+    pub fn to_json(&self, readiness: &BTreeMap<String, Vec<ReadinessRecord>>) -> Value {
         let current: Vec<Value> = self
             .steps
             .get(self.current_step().saturating_sub(1))
             .map(|actions| {
                 actions
                     .iter()
-                    .map(|a| json!({"action": a.action, "app": a.app, "readinessCheckResults": []}))
+                    .map(|a| {
+                        let results = readiness.get(&a.app).map(Vec::as_slice).unwrap_or_default();
+                        json!({"action": a.action, "app": a.app, "readinessCheckResults": results})
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -115,10 +124,13 @@ fn step_action(action: &Action) -> StepAction {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use dromos_scheduler::plan::{Action, DeploymentPlan, Step};
     use serde_json::json;
 
     use super::Deployment;
+    use crate::service::instances::{ReadinessRecord, ReadinessResponse};
 
     #[test]
     fn json_matches_marathons_deployment_step_info() {
@@ -129,8 +141,9 @@ mod tests {
             ],
         };
         let mut d = Deployment::new("d1".into(), "v2".into(), "v1".into(), &plan);
+        let none = BTreeMap::new();
         assert_eq!(
-            d.to_json(),
+            d.to_json(&none),
             json!({
                 "id": "d1", "version": "v2", "affectedApps": ["/a"], "affectedPods": [],
                 "steps": [
@@ -142,8 +155,41 @@ mod tests {
             })
         );
         d.steps_done = 1;
-        assert_eq!(d.to_json()["currentStep"], 2);
+        assert_eq!(d.to_json(&none)["currentStep"], 2);
         d.steps_done = 2;
-        assert_eq!(d.to_json()["currentStep"], 2, "never past the last step");
+        assert_eq!(d.to_json(&none)["currentStep"], 2, "never past the last step");
+    }
+
+    #[test]
+    fn current_actions_carry_their_apps_readiness_verdicts() {
+        let plan = DeploymentPlan {
+            steps: vec![Step {
+                actions: vec![
+                    Action::RestartApplication { run_spec_id: "/a".into() },
+                    Action::StartApplication { run_spec_id: "/b".into() },
+                ],
+            }],
+        };
+        let d = Deployment::new("d1".into(), "v2".into(), "v1".into(), &plan);
+        let verdict = ReadinessRecord {
+            name: "ready".into(),
+            task_id: "a.instance-1._app.1".into(),
+            ready: false,
+            last_response: Some(ReadinessResponse {
+                status: 503,
+                content_type: "text/plain".into(),
+                body: "warming up".into(),
+            }),
+        };
+        let readiness = BTreeMap::from([("/a".to_owned(), vec![verdict])]);
+        assert_eq!(
+            d.to_json(&readiness)["currentActions"],
+            json!([
+                {"action": "RestartApplication", "app": "/a", "readinessCheckResults": [{
+                    "name": "ready", "taskId": "a.instance-1._app.1", "ready": false,
+                    "lastResponse": {"status": 503, "contentType": "text/plain", "body": "warming up"}}]},
+                {"action": "StartApplication", "app": "/b", "readinessCheckResults": []},
+            ])
+        );
     }
 }

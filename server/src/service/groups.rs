@@ -64,6 +64,7 @@ fn bare(app: &dromos_model::AppDefinition) -> AppStatus {
         counts: Default::default(),
         deployments: Vec::new(),
         tasks: Vec::new(),
+        last_failure: None,
     }
 }
 

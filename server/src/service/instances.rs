@@ -99,6 +99,37 @@ pub struct TaskRecord {
     pub staged_at: Option<String>,
     /// When it became running (ISO-8601).
     pub started_at: Option<String>,
+    /// The latest readiness-check result while a deployment waits for the
+    /// instance to be ready (Marathon's `readinessCheckResults` entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<ReadinessRecord>,
+}
+
+/// One readiness verdict, in Marathon's `TaskReadinessCheckResult` shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadinessRecord {
+    /// The check's name.
+    pub name: String,
+    /// Mesos task id.
+    pub task_id: String,
+    /// The last answer was one of `httpStatusCodesForReady`.
+    pub ready: bool,
+    /// The last response, when the check preserves it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_response: Option<ReadinessResponse>,
+}
+
+/// The last HTTP response of a readiness check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadinessResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type` (empty when the answer had none).
+    pub content_type: String,
+    /// Body (truncated by the checker).
+    pub body: String,
 }
 
 impl TaskRecord {

@@ -27,6 +27,7 @@
 //! | (a) read the target: apps with versions and instance counts, running deployments | [`Service::target`] → [`run_loop::Target`] |
 //! | (b) be woken when it changes | [`Service::watch_target`] (a `watch` of the generation number) |
 //! | (c) report instances (id, app, host, ports, state, health, version, stagedAt/startedAt) | [`Service::report_task`]; the queue: [`Service::publish_queue`] |
+//! | (c) report a task that ended badly (the app's `lastTaskFailure`) | [`Service::record_task_failure`] |
 //! | (d) report deployment progress and completion | [`Service::report_step_done`], [`Service::report_deployment_finished`], [`Service::report_deployment_failed`] |
 //! | commands from the API (kill tasks, reset a launch delay) | [`Service::take_commands`] → [`run_loop::RunLoopCommand`]s |
 //!
@@ -41,6 +42,7 @@ pub mod deploy;
 pub mod deployment;
 pub mod driver_state;
 pub mod error;
+pub mod failures;
 pub mod groups;
 pub mod instances;
 pub mod persist;
@@ -51,6 +53,7 @@ pub mod run_spec;
 pub mod selector;
 pub mod standing;
 pub mod state;
+pub mod task_stats;
 pub mod tasks;
 
 use std::net::SocketAddr;
@@ -243,6 +246,7 @@ impl Service {
         let mut next = State::clone(&current);
         let version = clock::next_version(Utc::now(), current.latest_version());
         let out = edit(&current, &mut next, version)?;
+        next.forget_failures_of_removed_apps();
         crate::access::enforce::check_change(&current, &next)?;
         let ops = persist::diff(&current, &next)?;
         self.write(ops).await?;

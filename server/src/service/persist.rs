@@ -6,6 +6,7 @@
 //! | `roots` | `<root version>` | [`RootSnapshot`] JSON (groups, app id → version) |
 //! | `deployments` | deployment id | [`Deployment`] JSON (running ones only) |
 //! | `instances` | task id | [`TaskRecord`] JSON (non-terminal tasks) |
+//! | `failures` | app id | [`TaskFailureRecord`] JSON (each app's last task failure) |
 //!
 //! The newest root is the current state. A mutation's batch is computed
 //! by diffing the state before and after ([`diff`]); versions are
@@ -21,6 +22,7 @@ use serde::Serialize;
 
 use super::deployment::Deployment;
 use super::error::ServiceError;
+use super::failures::TaskFailureRecord;
 use super::instances::TaskRecord;
 use super::state::{RootSnapshot, State};
 
@@ -28,6 +30,7 @@ const APPS: &str = "apps";
 const ROOTS: &str = "roots";
 const DEPLOYMENTS: &str = "deployments";
 const INSTANCES: &str = "instances";
+const FAILURES: &str = "failures";
 
 fn app_key(id: &PathId, version: &Timestamp) -> String {
     format!("{id}@{version}")
@@ -76,6 +79,10 @@ pub fn load(store: &dyn Store) -> Result<State, ServiceError> {
         let t: TaskRecord = decode(INSTANCES, &key, &bytes)?;
         state.tasks.insert(t.id.clone(), t);
     }
+    for (key, bytes) in store.list(FAILURES, "")? {
+        let f: TaskFailureRecord = decode(FAILURES, &key, &bytes)?;
+        state.failures.insert(f.app_id.clone(), f);
+    }
     Ok(state)
 }
 
@@ -107,22 +114,23 @@ pub fn diff(before: &State, after: &State) -> Result<Vec<Op>, ServiceError> {
     }
     diff_map(DEPLOYMENTS, &before.deployments, &after.deployments, &mut ops)?;
     diff_map(INSTANCES, &before.tasks, &after.tasks, &mut ops)?;
+    diff_map(FAILURES, &before.failures, &after.failures, &mut ops)?;
     Ok(ops)
 }
 
-fn diff_map<T: Serialize + PartialEq>(
+fn diff_map<K: Ord + std::fmt::Display, T: Serialize + PartialEq>(
     ns: &str,
-    before: &BTreeMap<String, T>,
-    after: &BTreeMap<String, T>,
+    before: &BTreeMap<K, T>,
+    after: &BTreeMap<K, T>,
     ops: &mut Vec<Op>,
 ) -> Result<(), ServiceError> {
     for (key, value) in after {
         if before.get(key) != Some(value) {
-            ops.push(Op::put(ns, key.clone(), encode(value)?));
+            ops.push(Op::put(ns, key.to_string(), encode(value)?));
         }
     }
     for key in before.keys().filter(|k| !after.contains_key(*k)) {
-        ops.push(Op::delete(ns, key.clone()));
+        ops.push(Op::delete(ns, key.to_string()));
     }
     Ok(())
 }

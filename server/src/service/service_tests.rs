@@ -34,6 +34,7 @@ fn task(id: &str, app: &str, state: TaskState, healthy: Option<bool>) -> TaskRec
         version: "v".into(),
         staged_at: Some("2020-01-01T00:00:00.000Z".into()),
         started_at: None,
+        readiness: None,
     }
 }
 

@@ -6,7 +6,8 @@
 //! - every app's parent group is in `groups` (the root is always there);
 //! - every entry of `root_history` refers only to app versions present in
 //!   `app_history`, and the newest root snapshot equals `apps`/`groups`;
-//! - an app in `apps` is also the newest entry of its `app_history`.
+//! - an app in `apps` is also the newest entry of its `app_history`;
+//! - `failures` names only apps in `apps` (an app's failure goes with it).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use dromos_model::{AppDefinition, Group, PathId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::deployment::Deployment;
+use super::failures::TaskFailureRecord;
 use super::instances::TaskRecord;
 
 /// What a group holds besides its children.
@@ -58,12 +60,21 @@ pub struct State {
     pub deployments: BTreeMap<String, Deployment>,
     /// Instances reported by the run loop, by task id.
     pub tasks: BTreeMap<String, TaskRecord>,
+    /// Each app's last task failure.
+    pub failures: BTreeMap<PathId, TaskFailureRecord>,
 }
 
 impl State {
     /// The newest version stamp in use (the root's).
     pub fn latest_version(&self) -> Option<&Timestamp> {
         self.root_history.keys().next_back()
+    }
+
+    /// Drops the failures of apps that are gone (keeps the invariant
+    /// after any change that removed apps).
+    pub fn forget_failures_of_removed_apps(&mut self) {
+        let apps = &self.apps;
+        self.failures.retain(|id, _| apps.contains_key(id));
     }
 
     /// The current root as a snapshot.

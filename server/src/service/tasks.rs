@@ -13,7 +13,7 @@ use super::apps::{read_id, result_of};
 use super::deploy;
 use super::deployment::Deployment;
 use super::error::ServiceError;
-use super::instances::{is_task_id, TaskRecord};
+use super::instances::{is_task_id, ReadinessRecord, TaskRecord};
 use super::queue::QueueItem;
 use super::run_loop::RunLoopCommand;
 use super::state::State;
@@ -156,6 +156,20 @@ impl Service {
             .collect();
         list.sort_by(|a, b| a.version.cmp(&b.version));
         list
+    }
+
+    /// The latest readiness verdicts of the instances deployments wait
+    /// for, by app id (only apps the caller may read).
+    pub fn readiness_by_app(&self) -> BTreeMap<String, Vec<ReadinessRecord>> {
+        let mut by_app: BTreeMap<String, Vec<ReadinessRecord>> = BTreeMap::new();
+        for task in self.read().tasks.values() {
+            if let Some(verdict) = task.readiness.as_ref() {
+                if crate::access::enforce::may_read(&task.app_id) {
+                    by_app.entry(task.app_id.to_string()).or_default().push(verdict.clone());
+                }
+            }
+        }
+        by_app
     }
 
     /// `DELETE /v2/deployments/{id}`: with `force` just forget it (no

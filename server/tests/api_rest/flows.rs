@@ -219,6 +219,7 @@ async fn tasks_reported_by_the_run_loop_show_in_every_view() {
         version: "2020-01-01T00:00:00.000Z".into(),
         staged_at: Some("2020-01-01T00:00:01.000Z".into()),
         started_at: Some("2020-01-01T00:00:02.000Z".into()),
+        readiness: None,
     };
     api.service.report_task(task, None).await.unwrap();
     let expected = json!({

@@ -1,6 +1,7 @@
 //! The REST API end to end over a real SQLite store in a temp dir: every
 //! Marathon example, a catalogue of bad inputs, persistence across a
-//! restart, and the SSE event stream on a real socket.
+//! restart, the SSE event stream on a real socket, and what the API tells
+//! about why an app fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,4 +10,5 @@ mod examples;
 mod flows;
 mod persistence;
 mod sse;
+mod status_facts;
 mod support;

@@ -42,6 +42,13 @@ impl Dromos {
         self.process.as_ref().expect("dromos runs until dropped or killed")
     }
 
+    /// Stops dromos with SIGTERM (its embedded cluster stops the tasks);
+    /// returns the data directory for a restart.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let process = self.process.take().expect("dromos runs");
+        process.stop(Duration::from_secs(15)).expect("graceful stop")
+    }
+
     /// `kill -9`; returns the data directory for a restart.
     pub fn kill(mut self) -> tempfile::TempDir {
         let process = self.process.take().expect("dromos runs");

@@ -133,7 +133,7 @@ pub async fn dispatch(
     let path = AppPath::parse(&rest);
     match (method.as_str(), path) {
         ("GET", AppPath::App(id)) => {
-            let embed = embed_of(&params, "app.", AppEmbed { tasks: true, ..AppEmbed::list_default() });
+            let embed = embed_of(&params, "app.", AppEmbed::single_default());
             Ok(Json(json!({ "app": app_json(&service.app(&id)?, embed) })).into_response())
         }
         ("GET", AppPath::GroupApps(group)) => {

@@ -88,7 +88,8 @@ pub async fn delete(
 
 /// `GET /v2/deployments`
 pub async fn deployments(State(service): Svc) -> Json<Value> {
-    Json(Value::Array(service.deployments().iter().map(|d| d.to_json()).collect()))
+    let readiness = service.readiness_by_app();
+    Json(Value::Array(service.deployments().iter().map(|d| d.to_json(&readiness)).collect()))
 }
 
 /// `DELETE /v2/deployments/{id}`: rollback (200) or, with `force`, 202.
@@ -119,6 +120,7 @@ pub async fn queue(State(service): Svc, params: Params) -> Json<Value> {
                             counts: Default::default(),
                             deployments: Vec::new(),
                             tasks: Vec::new(),
+                            last_failure: None,
                         },
                         AppEmbed::default(),
                     )

@@ -8,8 +8,9 @@ use serde_json::{json, Map, Value};
 
 use crate::service::apps::AppStatus;
 use crate::service::groups::GroupStatus;
-use crate::service::instances::TaskRecord;
+use crate::service::instances::{ReadinessRecord, TaskRecord};
 use crate::service::ports::service_ports;
+use crate::service::task_stats;
 use crate::service::DeploymentResult;
 
 /// Marathon's deployment header.
@@ -24,8 +25,13 @@ pub struct AppEmbed {
     pub deployments: bool,
     /// `tasks: [...]`.
     pub tasks: bool,
-    /// `readinessCheckResults: []`.
+    /// `readinessCheckResults`: the latest readiness verdict of each
+    /// instance a deployment waits for.
     pub readiness: bool,
+    /// `lastTaskFailure`, when the app has one.
+    pub last_task_failure: bool,
+    /// `taskStats`.
+    pub task_stats: bool,
 }
 
 impl AppEmbed {
@@ -34,15 +40,28 @@ impl AppEmbed {
         AppEmbed { counts: true, deployments: true, ..AppEmbed::default() }
     }
 
+    /// What Marathon's code always adds to `GET /v2/apps/{id}`: counts,
+    /// deployments, tasks and the last task failure.
+    pub fn single_default() -> Self {
+        AppEmbed { tasks: true, last_task_failure: true, ..AppEmbed::list_default() }
+    }
+
     /// Adds what `values` (already stripped of the `apps.` prefix) ask
     /// for; unknown values are ignored, as Marathon does.
     pub fn with(mut self, values: &[&str]) -> Self {
         for v in values {
             match *v {
-                "tasks" | "failures" => self.tasks = true,
+                "tasks" => self.tasks = true,
+                // Marathon's deprecated shorthand for both.
+                "failures" => {
+                    self.tasks = true;
+                    self.last_task_failure = true;
+                }
                 "counts" => self.counts = true,
                 "deployments" => self.deployments = true,
                 "readiness" => self.readiness = true,
+                "lastTaskFailure" => self.last_task_failure = true,
+                "taskStats" => self.task_stats = true,
                 _ => {}
             }
         }
@@ -67,12 +86,21 @@ pub fn app_json(status: &AppStatus, embed: AppEmbed) -> Value {
         obj.insert("deployments".into(), Value::Array(ids));
     }
     if embed.readiness {
-        obj.insert("readinessCheckResults".into(), json!([]));
+        let results: Vec<&ReadinessRecord> =
+            status.tasks.iter().filter_map(|t| t.readiness.as_ref()).collect();
+        obj.insert("readinessCheckResults".into(), json!(results));
     }
     if embed.tasks {
         let ports = service_ports(&status.app);
         let tasks: Vec<Value> = status.tasks.iter().map(|t| t.to_json(&ports)).collect();
         obj.insert("tasks".into(), Value::Array(tasks));
+    }
+    if let Some(failure) = status.last_failure.as_ref().filter(|_| embed.last_task_failure) {
+        obj.insert("lastTaskFailure".into(), json!(failure));
+    }
+    if embed.task_stats {
+        let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+        obj.insert("taskStats".into(), task_stats::of(&status.app, &status.tasks, now_ms).to_json());
     }
     Value::Object(obj)
 }
@@ -192,5 +220,17 @@ mod tests {
         assert!(some.apps && !some.groups && !some.pods);
         assert!(some.app.tasks && some.app.counts && !some.app.deployments);
         assert_eq!(AppEmbed::default().with(&["nonsense"]), AppEmbed::default());
+        let stats =
+            GroupEmbed::from_values(&["group.apps", "group.apps.taskStats", "group.apps.lastTaskFailure"]);
+        assert!(stats.app.task_stats && stats.app.last_task_failure && !stats.app.tasks);
+    }
+
+    #[test]
+    fn failures_is_marathons_shorthand_for_tasks_and_the_last_failure() {
+        let embed = AppEmbed::default().with(&["failures"]);
+        assert!(embed.tasks && embed.last_task_failure && !embed.task_stats);
+        let single = AppEmbed::single_default();
+        assert!(single.counts && single.deployments && single.tasks && single.last_task_failure);
+        assert!(!single.task_stats && !single.readiness, "only on request");
     }
 }

@@ -1,12 +1,13 @@
 //! The service's records in the console's shapes: app rows and details,
-//! tasks, launch-queue entries and deployments. Pure conversions; the
+//! last task failures, tasks, launch-queue entries and deployments. Pure
+//! conversions, except that a row reads the clock to age its failure; the
 //! status word follows [`UiStatus::derive`], the one rule the console and
 //! the browser share.
 
 use std::collections::BTreeMap;
 
 use app::api::app_changes::DeploymentRef;
-use app::api::apps::{AppDetail, AppSummary, OfferFunnelStep, QueueInfo, TaskCounts, TaskView};
+use app::api::apps::{AppDetail, AppSummary, OfferFunnelStep, QueueInfo, TaskCounts, TaskFailure, TaskView};
 use app::api::deployments::{DeploymentView, StepActionView};
 use app::api::status::{AppStatus as UiStatus, QueueState};
 use dromos_model::{AppDefinition, PathId};
@@ -14,9 +15,15 @@ use dromos_model::{AppDefinition, PathId};
 use crate::service::apps::AppStatus;
 use crate::service::clock;
 use crate::service::deployment::Deployment;
+use crate::service::failures::TaskFailureRecord;
 use crate::service::instances::TaskRecord;
 use crate::service::queue::QueueItem;
 use crate::service::DeploymentResult;
+
+/// Milliseconds since the epoch, now.
+fn now_ms() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
+}
 
 /// A count for the console (saturating: counts never reach `u32::MAX`).
 fn count(n: usize) -> u32 {
@@ -40,6 +47,19 @@ pub fn queue_state(item: Option<&QueueItem>) -> QueueState {
 
 fn docker_image(app: &AppDefinition) -> Option<String> {
     app.container.as_ref().and_then(|c| c.docker.as_ref()).map(|d| d.image.clone())
+}
+
+/// The last task failure as the console shows it, read at `now_ms`.
+pub fn failure(record: &TaskFailureRecord, now_ms: u64) -> TaskFailure {
+    TaskFailure {
+        task_id: record.task_id.clone(),
+        state: record.state.clone(),
+        message: record.message.clone(),
+        host: record.host.clone(),
+        timestamp: record.timestamp.clone(),
+        age_seconds: now_ms.saturating_sub(clock::millis_of(&record.timestamp)) / 1000,
+        version: record.version.clone(),
+    }
 }
 
 /// The services-table row of an app (counts as `embed=apps.counts`).
@@ -69,8 +89,7 @@ pub fn summary(status: &AppStatus, queue: Option<&QueueItem>) -> AppSummary {
         labels: app.labels.clone(),
         version: app.version.as_ref().map(ToString::to_string).unwrap_or_default(),
         has_health_checks: !app.health_checks.is_empty(),
-        // The service keeps no `lastTaskFailure` yet.
-        last_failure: None,
+        last_failure: status.last_failure.as_ref().map(|f| failure(f, now_ms())),
     }
 }
 
