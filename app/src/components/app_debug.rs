@@ -51,16 +51,51 @@ pub fn DebugTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView {
 
 #[component]
 fn FailureFacts(failure: TaskFailure) -> impl IntoView {
+    let message = if failure.message.is_empty() { "—".to_string() } else { failure.message };
+    let hint = state_hint(&failure.state);
+    let state = failure.state.clone();
     view! {
-        <dl class="facts" data-testid="last-failure">
-            <dt>"Task"</dt><dd class="mono">{failure.task_id}</dd>
-            <dt>"State"</dt><dd>{failure.state}</dd>
-            <dt>"Message"</dt><dd>{if failure.message.is_empty() { "—".to_string() } else { failure.message }}</dd>
-            <dt>"Host"</dt><dd>{failure.host}</dd>
-            <dt>"When"</dt><dd>{failure.timestamp}</dd>
-            <dt>"Version"</dt><dd class="mono">{failure.version}</dd>
+        <dl class="facts" data-testid="last-failure" data-state=state>
+            <dt>"State"</dt>
+            <dd data-testid="failure-state">
+                <span class="mono">{failure.state}</span>
+                {hint.map(|hint| view! { <span class="muted">" — "{hint}</span> })}
+            </dd>
+            <dt>"Message"</dt><dd data-testid="failure-message">{message}</dd>
+            <dt>"Host"</dt><dd data-testid="failure-host">{failure.host}</dd>
+            <dt>"When"</dt>
+            <dd data-testid="failure-when">
+                <time datetime=failure.timestamp.clone() title=failure.timestamp>{ago(failure.age_seconds)}</time>
+            </dd>
+            <dt>"Version"</dt><dd class="mono" data-testid="failure-version">{failure.version}</dd>
+            <dt>"Task"</dt><dd class="mono" data-testid="failure-task">{failure.task_id}</dd>
         </dl>
     }
+}
+
+/// How long ago, in words: `just now`, `42 s ago`, `5 min ago`, `3 h ago`,
+/// `2 d ago`.
+pub fn ago(seconds: u64) -> String {
+    match seconds {
+        0..5 => "just now".to_string(),
+        5..60 => format!("{seconds} s ago"),
+        60..3_600 => format!("{} min ago", seconds / 60),
+        3_600..86_400 => format!("{} h ago", seconds / 3_600),
+        _ => format!("{} d ago", seconds / 86_400),
+    }
+}
+
+/// What a Mesos end state means for the user, when it says more than the name.
+pub fn state_hint(state: &str) -> Option<&'static str> {
+    Some(match state {
+        "TASK_FAILED" => "the command exited with an error",
+        "TASK_ERROR" => "the task could not be launched",
+        "TASK_KILLED" => "killed without dromos asking, or for failing its health checks",
+        "TASK_LOST" | "TASK_GONE" | "TASK_GONE_BY_OPERATOR" => "lost with its agent",
+        "TASK_DROPPED" => "dropped before it started",
+        "TASK_UNKNOWN" => "the master no longer knows the task",
+        _ => return None,
+    })
 }
 
 #[component]
@@ -126,4 +161,35 @@ pub fn reason_label(reason: &str) -> String {
         other => other,
     }
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ago, state_hint};
+
+    #[test]
+    fn ages_read_in_the_largest_whole_unit() {
+        let cases = [
+            (0, "just now"),
+            (4, "just now"),
+            (5, "5 s ago"),
+            (59, "59 s ago"),
+            (60, "1 min ago"),
+            (3_599, "59 min ago"),
+            (3_600, "1 h ago"),
+            (86_399, "23 h ago"),
+            (86_400, "1 d ago"),
+            (10 * 86_400, "10 d ago"),
+        ];
+        for (seconds, want) in cases {
+            assert_eq!(ago(seconds), want, "{seconds}");
+        }
+    }
+
+    #[test]
+    fn failure_states_have_a_hint_others_none() {
+        assert!(state_hint("TASK_FAILED").is_some_and(|h| h.contains("exited")));
+        assert!(state_hint("TASK_LOST").is_some());
+        assert_eq!(state_hint("TASK_RUNNING"), None);
+    }
 }
