@@ -1,27 +1,45 @@
 #!/usr/bin/env bash
-# Builds the console's browser side into target/site/ (pkg/dromos.js,
-# pkg/dromos.wasm, pkg/dromos.css, static assets), which the server embeds.
+# Builds the console's browser side into target/site/ (pkg/dromos.js, the
+# main module pkg/dromos.wasm and the lazily loaded page chunks, pkg/dromos.css,
+# static assets), which the server embeds.
+#
+# The WASM is linked with its relocations (.cargo/config.toml), so that
+# wasm-split-cli can cut it at the pages' split points (app/src/lazy_pages.rs):
+# a cold load of one page fetches the main module and that page's chunks only.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 site="$ROOT/target/site"
 out="$site/pkg"
-mkdir -p "$out"
+front="$ROOT/target/front"
 
 if rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
     step "building the WASM console (rustup target)"
-    RUSTC="$(rustup which rustc)" cargo build -p frontend --lib --target wasm32-unknown-unknown \
-        --profile wasm-release --target-dir "$ROOT/target/front"
+    RUSTC="$(rustup which rustc)" \
+        cargo build -p frontend --lib --target wasm32-unknown-unknown \
+        --profile wasm-release --target-dir "$front"
 else
     step "building the WASM console (Debian rustc-web, -Zbuild-std)"
     PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo build \
         -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release \
-        -Zbuild-std=std,panic_abort --target-dir "$ROOT/target/front"
+        -Zbuild-std=std,panic_abort --target-dir "$front"
 fi
+
+step "wasm-split-cli: one chunk per page"
+split="$front/split"
+rm -rf "$split" "$out"
+mkdir -p "$split" "$out"
+wasm-split-cli --target web --out-name dromos \
+    "$front/wasm32-unknown-unknown/wasm-release/frontend.wasm" "$split" >/dev/null
+# The chunks go out as they are, minus their function names.
+mv "$split"/__wasm_split.js "$out/"
+for chunk in "$split"/*.wasm; do
+    [ "$(basename "$chunk")" = dromos.wasm ] || mv "$chunk" "$out/"
+done
+note "$("$ROOT/scripts/wasm-strip-names.py" "$out"/*.wasm)"
 
 step "wasm-bindgen"
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-    --out-dir "$out" --out-name dromos \
-    "$ROOT/target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+    --keep-lld-exports --no-demangle --out-dir "$out" --out-name dromos "$split/dromos.wasm"
 # leptos requests /pkg/dromos.wasm; wasm-bindgen writes dromos_bg.wasm.
 mv -f "$out/dromos_bg.wasm" "$out/dromos.wasm"
 sed -i 's/dromos_bg\.wasm/dromos.wasm/g' "$out/dromos.js"
@@ -31,4 +49,6 @@ cp -r "$ROOT/public/." "$site/"
 
 raw=$(stat -c %s "$out/dromos.wasm")
 gz=$(gzip -9 -c "$out/dromos.wasm" | wc -c)
-note "console: dromos.wasm ${raw} bytes raw, ${gz} bytes gzip"
+chunks=$(find "$out" -name '*.wasm' ! -name dromos.wasm | wc -l)
+chunk_bytes=$(find "$out" -name '*.wasm' ! -name dromos.wasm -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+note "console: dromos.wasm ${raw} bytes raw, ${gz} bytes gzip; ${chunks} lazily loaded chunks, ${chunk_bytes} bytes raw"

@@ -13,7 +13,7 @@ command -v rustup >/dev/null || die "rustup is required: https://rustup.rs"
 command -v cargo >/dev/null || die "cargo is not on PATH (rustup's ~/.cargo/bin)"
 
 # --- Debian packages -------------------------------------------------------
-packages=(pkg-config gcc curl)
+packages=(pkg-config gcc curl python3)
 if $want_test; then
     packages+=(chromium chromium-driver zookeeper)
 fi
@@ -54,4 +54,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; the
     cargo install --quiet wasm-bindgen-cli --version "$wbg" --force
 else
     note "wasm-bindgen-cli $wbg present"
+fi
+
+# --- wasm-split-cli: cuts the console's WASM into per-page chunks ------------
+wsplit="0.2.4"
+if ! cargo install --list | grep -q "^wasm_split_cli_support v$wsplit:"; then
+    step "installing wasm-split-cli $wsplit (a few minutes, once)"
+    cargo install --quiet --locked wasm_split_cli_support --version "$wsplit" --features build-binary --force
+else
+    note "wasm-split-cli $wsplit present"
 fi

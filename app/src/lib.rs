@@ -25,6 +25,7 @@ pub mod backend;
 pub mod components;
 pub mod diff;
 pub mod error;
+pub mod lazy_pages;
 pub mod live;
 pub mod pages;
 pub mod routes;
@@ -34,17 +35,14 @@ pub use dromos_model as model;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::Lazy;
 
 use components::layout::Layout;
-use pages::{
-    app_detail::AppDetailPage,
-    app_editor::{EditAppPage, NewAppPage},
-    dashboard::DashboardPage,
-    deployments::DeploymentsPage,
-    nodes::NodesPage,
-    not_found::NotFoundPage,
-    services::ServicesPage,
+use lazy_pages::{
+    AccessRoute, AppDetailRoute, DashboardRoute, DeploymentsRoute, EditAppRoute, NewAppRoute, NodesRoute,
+    ServicesRoute,
 };
+use pages::not_found::NotFoundPage;
 
 /// The document around [`App`]: head, hydration scripts and body.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -78,15 +76,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>
-                    <Route path=routes::DASHBOARD view=DashboardPage />
-                    <Route path=routes::SERVICES view=ServicesPage />
-                    <Route path=routes::NEW_APP view=NewAppPage />
-                    <Route path=routes::APP_DETAIL view=AppDetailPage />
-                    <Route path=routes::EDIT_APP view=EditAppPage />
-                    <Route path=routes::GROUP view=ServicesPage />
-                    <Route path=routes::DEPLOYMENTS view=DeploymentsPage />
-                    <Route path=routes::NODES view=NodesPage />
-                    <Route path=routes::ACCESS view=pages::access::AccessPage />
+                    <Route path=routes::DASHBOARD view={Lazy::<DashboardRoute>::new()} />
+                    <Route path=routes::SERVICES view={Lazy::<ServicesRoute>::new()} />
+                    <Route path=routes::NEW_APP view={Lazy::<NewAppRoute>::new()} />
+                    <Route path=routes::APP_DETAIL view={Lazy::<AppDetailRoute>::new()} />
+                    <Route path=routes::EDIT_APP view={Lazy::<EditAppRoute>::new()} />
+                    <Route path=routes::GROUP view={Lazy::<ServicesRoute>::new()} />
+                    <Route path=routes::DEPLOYMENTS view={Lazy::<DeploymentsRoute>::new()} />
+                    <Route path=routes::NODES view={Lazy::<NodesRoute>::new()} />
+                    <Route path=routes::ACCESS view={Lazy::<AccessRoute>::new()} />
                 </Routes>
             </Layout>
         </Router>

@@ -6,16 +6,15 @@ use leptos_router::components::A;
 use crate::live::use_live;
 use crate::routes::NAVIGATION;
 
-/// Sidebar and content. Marks itself `data-hydrated="true"` once the WASM
-/// has taken over, so browser tests (and curious users) can tell.
+/// Sidebar and content. The browser entry point (`frontend`) marks it
+/// `data-hydrated="true"` once the WASM has taken over the whole page,
+/// including the routed page's lazily loaded part, so browser tests (and
+/// curious users) can tell.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let (hydrated, set_hydrated) = signal(false);
-    // Effects run only in the browser, after hydration.
-    Effect::new(move |_| set_hydrated.set(true));
     let live = use_live();
     view! {
-        <div class="frame" data-testid="app-root" data-hydrated=move || hydrated.get().to_string()>
+        <div class="frame" data-testid="app-root" data-hydrated="false">
             <nav class="sidebar" aria-label="Main">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"δ"</span>
