@@ -78,3 +78,32 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] })
         .collect()
 }
+
+#[tokio::test]
+async fn one_accept_of_thousands_of_tasks_is_taken_whole() {
+    let harness = Harness::start_with(|config| {
+        config.simulate = true;
+        config.machine = Some(dromos_local::MachineResources {
+            cpus: 1000.0,
+            mem_mb: 1_000_000.0,
+            disk_mb: 1000.0,
+            ports: (31000, 32000),
+        });
+    })
+    .await;
+    let mut fw = harness.framework("crowd").await;
+    let offer = fw.offers().await.remove(0);
+    // About 3,000 × 1 KB: more than axum's default 2 MB body limit.
+    let padding = "x".repeat(1000);
+    let tasks: Vec<_> = (0..3000)
+        .map(|i| {
+            let command = CommandInfo::shell(format!("sleep 30 # {padding}"));
+            small_task(&format!("t{i}"), offer.agent_id.clone(), command)
+        })
+        .collect();
+    let body_size = serde_json::to_vec(&tasks).unwrap().len();
+    assert!(body_size > 2 * 1024 * 1024, "{body_size} bytes");
+    fw.scheduler().accept(vec![offer.id.clone()], vec![Operation::launch(tasks)], None).await.unwrap();
+    fw.update("t0", TaskState::Running).await;
+    fw.update("t2999", TaskState::Running).await;
+}
