@@ -47,8 +47,19 @@ sed -i 's/dromos_bg\.wasm/dromos.wasm/g' "$out/dromos.js"
 cp "$ROOT/style/main.css" "$out/dromos.css"
 cp -r "$ROOT/public/." "$site/"
 
+# Brotli copies (quality 11), sent as they are to browsers that accept them
+# (server/src/http/assets.rs); without the tool the server compresses on the fly.
+if command -v brotli >/dev/null; then
+    step "brotli copies of the console's files"
+    find "$out" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' \) -print0 |
+        xargs -0 -n 16 -P 2 brotli -q 11 -f -k
+else
+    note "brotli not installed: the server will compress the console's files on the fly"
+fi
+
 raw=$(stat -c %s "$out/dromos.wasm")
 gz=$(gzip -9 -c "$out/dromos.wasm" | wc -c)
 chunks=$(find "$out" -name '*.wasm' ! -name dromos.wasm | wc -l)
 chunk_bytes=$(find "$out" -name '*.wasm' ! -name dromos.wasm -printf '%s\n' | awk '{s+=$1} END {print s+0}')
-note "console: dromos.wasm ${raw} bytes raw, ${gz} bytes gzip; ${chunks} lazily loaded chunks, ${chunk_bytes} bytes raw"
+all_br=$(find "$out" -name '*.wasm.br' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+note "console: dromos.wasm ${raw} bytes raw, ${gz} bytes gzip; ${chunks} lazily loaded chunks, ${chunk_bytes} bytes raw; all WASM ${all_br} bytes brotli"

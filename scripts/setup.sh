@@ -13,7 +13,7 @@ command -v rustup >/dev/null || die "rustup is required: https://rustup.rs"
 command -v cargo >/dev/null || die "cargo is not on PATH (rustup's ~/.cargo/bin)"
 
 # --- Debian packages -------------------------------------------------------
-packages=(pkg-config gcc curl python3)
+packages=(pkg-config gcc curl python3 brotli)
 if $want_test; then
     packages+=(chromium chromium-driver zookeeper)
 fi

@@ -69,6 +69,21 @@ async fn serves_ping_info_and_the_console_then_stops_on_sigterm() {
     assert!(html.contains(r#"data-testid="app-root""#), "console shell missing");
     assert!(html.contains("/pkg/dromos.js"), "hydration script missing");
 
+    // The console's WASM: the build's brotli copy for browsers, the module itself for others.
+    let wasm_url = format!("{}/pkg/dromos.wasm", server.url);
+    let plain = http.get(&wasm_url).header("accept-encoding", "identity").send().await.expect("wasm");
+    assert_eq!(plain.status(), 200);
+    assert_eq!(plain.headers()["content-type"], "application/wasm");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.expect("wasm body");
+    assert_eq!(&plain[..4], b"\0asm", "not a WebAssembly module");
+    let compressed = http.get(&wasm_url).header("accept-encoding", "gzip, br").send().await.expect("wasm br");
+    assert_eq!(compressed.status(), 200);
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    assert_eq!(compressed.headers()["content-type"], "application/wasm");
+    let compressed = compressed.bytes().await.expect("wasm br body");
+    assert!(compressed.len() * 2 < plain.len(), "brotli copy {} of {} bytes", compressed.len(), plain.len());
+
     let missing = http.get(format!("{}/no/such/page", server.url)).header("accept", "text/html").send().await;
     assert_eq!(missing.expect("404 page").status(), 404);
     let api_missing = http.get(format!("{}/v2/nothing-here", server.url)).send().await.expect("api 404");

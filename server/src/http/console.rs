@@ -56,7 +56,7 @@ pub fn fallback(service: Arc<Service>) -> Router {
         let render = render.clone();
         async move {
             let path = request.uri().path().to_string();
-            if let Some(asset) = assets::get(&path) {
+            if let Some(asset) = assets::get(&path, request.headers()) {
                 return asset;
             }
             if wants_html(&request) && !is_api_path(&path) {
