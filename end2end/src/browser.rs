@@ -57,6 +57,9 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--window-size=1280,860",
+                    // Pages left behind would keep their event streams open and, six
+                    // connections per host, stall the next page loads.
+                    "--disable-features=BackForwardCache",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
             }),
@@ -160,6 +163,59 @@ impl Browser {
         Ok(path)
     }
 
+    /// Runs a Chrome DevTools Protocol command through chromedriver
+    /// (`goog/cdp/execute`) and returns its result.
+    pub async fn cdp(&self, command: &str, params: Value) -> Result<Value, BrowserError> {
+        let session = self.client.session_id().await?.unwrap_or_default();
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
+        let body: Value = reqwest::Client::new()
+            .post(url)
+            .json(&json!({ "cmd": command, "params": params }))
+            .send()
+            .await
+            .map_err(|e| BrowserError::Session(e.to_string()))?
+            .json()
+            .await
+            .map_err(|e| BrowserError::Session(e.to_string()))?;
+        match body.get("value") {
+            Some(value) if value.get("error").is_none() => Ok(value.clone()),
+            _ => Err(BrowserError::Session(format!("{command}: {body}"))),
+        }
+    }
+
+    /// Makes the page `width` × `height` CSS pixels (a phone's touch
+    /// viewport below 600 px) and answers `prefers-color-scheme` with dark
+    /// or light, as a user's device would.
+    pub async fn emulate(&self, width: u32, height: u32, dark: bool) -> Result<(), BrowserError> {
+        let mobile = width < 600;
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await?;
+        let scheme = if dark { "dark" } else { "light" };
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Writes a PNG of the whole page, beyond the viewport, to
+    /// `target/e2e/<name>.png`.
+    pub async fn screenshot_page(&self, name: &str) -> Result<std::path::PathBuf, BrowserError> {
+        let shot = self
+            .cdp("Page.captureScreenshot", json!({ "format": "png", "captureBeyondViewport": true }))
+            .await?;
+        let data = shot.get("data").and_then(Value::as_str).unwrap_or_default();
+        let png =
+            decode_base64(data).ok_or_else(|| BrowserError::Session("screenshot is not base64".into()))?;
+        let path = crate::artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
     /// Ends the session and stops chromedriver.
     pub async fn close(mut self) -> Result<(), BrowserError> {
         let result = self.client.clone().close().await;
@@ -169,9 +225,47 @@ impl Browser {
     }
 }
 
+/// Standard base64 (with padding) to bytes; `None` on a foreign character.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut bits, mut count) = (0u32, 0u32);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        bits = (bits << 6) | u32::from(value(c)?);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    Some(out)
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_base64;
+
+    #[test]
+    fn base64_decodes_with_and_without_padding() {
+        assert_eq!(decode_base64("aGVsbG8=").as_deref(), Some(&b"hello"[..]));
+        assert_eq!(decode_base64("aGVsbG8h").as_deref(), Some(&b"hello!"[..]));
+        assert_eq!(decode_base64("iVBORw0KGgo=").as_deref(), Some(&b"\x89PNG\r\n\x1a\n"[..]));
+        assert_eq!(decode_base64(""), Some(Vec::new()));
+        assert_eq!(decode_base64("a*b"), None);
     }
 }
