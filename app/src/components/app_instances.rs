@@ -34,7 +34,7 @@ pub fn InstancesTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView
     }
     view! {
         {move || error.get().map(|error| view! { <ApiErrorNotice error /> })}
-        <table class="table" data-testid="instances-table">
+        <div class="table-scroll"><table class="table" data-testid="instances-table">
             <thead>
                 <tr><th>"Instance"</th><th>"Host"</th><th>"Ports"</th><th>"State"</th><th>"Health"</th><th>"Version"</th><th>"Started"</th><th></th></tr>
             </thead>
@@ -44,7 +44,7 @@ pub fn InstancesTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView
                     view! { <InstanceRow task kill=move |task: String, scale: bool| { kill.dispatch((app.clone(), task, scale)); } /> }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

@@ -115,7 +115,12 @@ pub fn ClusterCards(data: Dashboard, history: HistoryAt, clock: Signal<Option<f6
                     <h2 id="health-title">"Services"</h2>
                     <A href="/services">{format!("View all {}", data.services.total)}</A>
                 </div>
-                <StatusStack counts=data.services />
+                <StatusStack counts=data.services.clone() />
+                {(data.services.total == 0).then(|| view! {
+                    <p class="muted small" data-testid="no-services">
+                        "Nothing runs yet. " <A href="/services/new">"Deploy your first app"</A>
+                    </p>
+                })}
                 {(data.unhealthy_instances > 0).then(|| view! {
                     <p class="notice notice-bad small" data-testid="unhealthy-instances">
                         {format!("{} unhealthy instance(s)", data.unhealthy_instances)}

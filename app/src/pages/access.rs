@@ -98,7 +98,7 @@ fn AuditCard(rows: Vec<AuditRow>) -> impl IntoView {
     view! {
         <section class="card flush" data-testid="audit-card">
             <div class="card-head" style="padding: 14px 18px 0"><h2>"Audit log"</h2><span class="muted">"newest first"</span></div>
-            <table class="table" data-testid="audit-table">
+            <div class="table-scroll"><table class="table" data-testid="audit-table">
                 <thead><tr><th>"When"</th><th>"Who"</th><th>"From"</th><th>"What"</th><th>"Result"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|row| {
@@ -117,7 +117,7 @@ fn AuditCard(rows: Vec<AuditRow>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
 }

@@ -42,12 +42,12 @@ fn DeploymentList(list: Vec<DeploymentView>, cancel: ServerAction<CancelDeployme
     }
     view! {
         <section class="card flush">
-            <table class="table" data-testid="deployments-table">
+            <div class="table-scroll"><table class="table" data-testid="deployments-table">
                 <thead><tr><th>"Deployment"</th><th>"Affected services"</th><th>"Action"</th><th>"Progress"</th><th></th></tr></thead>
                 <tbody>
                     {list.into_iter().map(|d| view! { <DeploymentRow d cancel /> }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
     }
     .into_any()

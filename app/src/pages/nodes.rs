@@ -36,10 +36,10 @@ fn NodeTable(list: Vec<NodeView>) -> impl IntoView {
     }
     view! {
         <section class="card flush">
-            <table class="table" data-testid="nodes-table">
+            <div class="table-scroll"><table class="table" data-testid="nodes-table">
                 <thead><tr><th>"Host"</th><th>"Attributes"</th><th>"Tasks"</th><th>"CPU"</th><th>"Memory"</th><th>"Disk"</th></tr></thead>
                 <tbody>{list.into_iter().map(|node| view! { <NodeRow node /> }).collect_view()}</tbody>
-            </table>
+            </table></div>
         </section>
     }
     .into_any()

@@ -89,8 +89,9 @@ fn ServicesBody(
             <section class="card empty" data-testid="services-empty">
                 {if nothing_at_all {
                     view! {
-                        <p>"No services yet."</p>
-                        <p><A href="/services/new" attr:class="button primary">"Deploy a service"</A></p>
+                        <h2>"No services yet"</h2>
+                        <p>"A service is a command or a Docker image that dromos keeps running: as many instances as you ask for, restarted when they crash, replaced when they turn unhealthy."</p>
+                        <p><A href="/services/new" attr:class="button primary" attr:data-testid="deploy-first">"Deploy your first app"</A></p>
                     }
                         .into_any()
                 } else {
@@ -103,7 +104,7 @@ fn ServicesBody(
     let (current, pages, matching) = (page.page, page.pages, page.matching);
     view! {
         <section class="card flush">
-            <AppTable page sort command />
+            <div class="table-scroll"><AppTable page sort command /></div>
             <div class="pager">
                 <span class="muted" data-testid="page-info">
                     {format!(
