@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use axum::Router;
-use dromos_local::{AttributeSpec, LocalCluster, LocalConfig, LocalError};
+use dromos_local::{AttributeSpec, LocalCluster, LocalConfig, LocalError, MachineResources};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ServeArgs;
@@ -43,6 +43,11 @@ pub fn start(args: &ServeArgs, data_dir: &Path, shutdown: &CancellationToken) ->
     if !args.agent_attributes.trim().is_empty() {
         config.attributes = AttributeSpec::parse_list(&args.agent_attributes)?;
     }
+    if !args.local_resources.trim().is_empty() {
+        let detected = MachineResources::detect(data_dir)?;
+        config.machine = Some(detected.with_overrides(&args.local_resources)?);
+    }
+    config.simulate = args.local_simulate;
     config.master_port = 0;
     // With --zk another instance may lead (and have replaced these tasks on
     // its own embedded cluster) by the time this one restarts: re-adopted
@@ -56,6 +61,7 @@ pub fn start(args: &ServeArgs, data_dir: &Path, shutdown: &CancellationToken) ->
         master_id = %cluster.master_id(),
         adopted = cluster.adopted_process_groups().len(),
         reaped,
+        simulated = args.local_simulate,
         "embedded cluster started (single machine; logical agents are marked as such)"
     );
     Ok(Master::Local(cluster))

@@ -65,6 +65,20 @@ pub struct ServeArgs {
     #[arg(long, env = "DROMOS_AGENT_ATTRIBUTES", default_value = "")]
     pub agent_attributes: String,
 
+    /// With `--master local`: simulated tasks. A launched task runs no
+    /// process: it is TASK_RUNNING at once and stays so until killed
+    /// (COMMAND health checks pass; HTTP and TCP checks cannot). For demos
+    /// and benchmarks of thousands of tasks on one machine.
+    #[arg(long, env = "DROMOS_LOCAL_SIMULATE")]
+    pub local_simulate: bool,
+
+    /// With `--master local`: the machine's resources instead of the detected
+    /// ones, in the form of Mesos' agent `--resources`, e.g.
+    /// `cpus:2000;mem:2000000;disk:2000000;ports:[31000-61000]` (MB; the
+    /// resources not named keep their detected value).
+    #[arg(long, env = "DROMOS_LOCAL_RESOURCES", default_value = "")]
+    pub local_resources: String,
+
     /// High availability: keep all state in ZooKeeper instead of SQLite and
     /// elect one leader among the dromos instances given the same URL,
     /// e.g. `zk://host1:2181,host2:2181/dromos`. Only the leader schedules;
@@ -169,6 +183,17 @@ mod tests {
         assert_eq!(ha.serve.advertise_addr.as_deref(), Some("node1:8080"));
         let too_short = Cli::try_parse_from(["dromos", "--zk-session-timeout", "10"]).expect_err("must fail");
         assert!(too_short.to_string().contains("--zk-session-timeout"), "{too_short}");
+    }
+
+    #[test]
+    fn simulation_flags_are_off_by_default_and_parse_when_given() {
+        let plain = Cli::try_parse_from(["dromos"]).expect("no arguments parse");
+        assert!(!plain.serve.local_simulate);
+        assert_eq!(plain.serve.local_resources, "");
+        let simulated = Cli::try_parse_from(["dromos", "--local-simulate", "--local-resources", "cpus:2000"])
+            .expect("simulation flags parse");
+        assert!(simulated.serve.local_simulate);
+        assert_eq!(simulated.serve.local_resources, "cpus:2000");
     }
 
     #[test]
