@@ -1,0 +1,89 @@
+// Injected by the `ui` benchmark into every page before the page's own
+// scripts run (CDP Page.addScriptToEvaluateOnNewDocument). It only records
+// timestamps (performance.now(), milliseconds since the navigation
+// started) into window.__uiBench; the harness reads them afterwards.
+//
+// * tti: the first moment the services table has EXPECTED_ROWS rows and,
+//   on pages that have the console's root element, that element says
+//   data-hydrated="true" (a MutationObserver checks after every change).
+// * arrivals: each status_update_event the page's own EventSource
+//   delivers, recorded by a listener added before the page's listeners,
+//   so it runs first: [time, appId, taskStatus].
+// * fetches: every services-list request (Resource Timing): [start, responseEnd].
+// * mutations: times at which the services table changed (or was replaced).
+// * frames: for every frame, the time right after it was rendered (a
+//   message posted from requestAnimationFrame is handled after the paint).
+// * longtasks: [start, duration] of every main-thread task over 50 ms.
+(() => {
+  const B = (window.__uiBench = {
+    tti: null, arrivals: [], fetches: [], mutations: [], frames: [], longtasks: [], sources: [],
+  });
+  const EXPECTED_ROWS = __EXPECTED_ROWS__;
+
+  const ready = () => {
+    const rows = document.querySelectorAll('[data-testid=services-table] tbody tr').length;
+    if (rows < EXPECTED_ROWS) return false;
+    const root = document.querySelector('[data-testid=app-root]');
+    return !root || root.getAttribute('data-hydrated') === 'true';
+  };
+  const tti = new MutationObserver(() => {
+    if (B.tti === null && ready()) {
+      B.tti = performance.now();
+      tti.disconnect();
+    }
+  });
+  tti.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-hydrated'] });
+
+  const Native = window.EventSource;
+  if (Native) {
+    const Wrapped = function (url, init) {
+      const source = new Native(url, init);
+      B.sources.push(String(url));
+      source.addEventListener('status_update_event', (event) => {
+        const at = performance.now();
+        let data = {};
+        try { data = JSON.parse(event.data); } catch (_) { /* recorded without details */ }
+        B.arrivals.push([at, data.appId || '', data.taskStatus || '']);
+      });
+      return source;
+    };
+    Wrapped.prototype = Native.prototype;
+    for (const k of ['CONNECTING', 'OPEN', 'CLOSED']) Wrapped[k] = Native[k];
+    window.EventSource = Wrapped;
+  }
+
+  performance.setResourceTimingBufferSize(100000);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.name.includes('/api/apps/list')) B.fetches.push([e.startTime, e.responseEnd]);
+    }
+  }).observe({ type: 'resource' });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) B.longtasks.push([e.startTime, e.duration]);
+  }).observe({ type: 'longtask', buffered: true });
+
+  const watchMain = () => {
+    const main = document.querySelector('main');
+    if (!main) return false;
+    const TABLE = '[data-testid=services-table]';
+    const element = (node) => (node.nodeType === 1 ? node : node.parentElement);
+    // A change inside the table, or a new table (a whole new page body).
+    const inside = (node) => element(node)?.closest(TABLE) != null;
+    const holds = (node) => node.nodeType === 1 && (node.matches(TABLE) || node.querySelector(TABLE) !== null);
+    new MutationObserver((records) => {
+      const at = performance.now();
+      const touched = records.some((r) => inside(r.target) || [...r.addedNodes].some(holds));
+      if (touched) B.mutations.push(at);
+    }).observe(main, { subtree: true, childList: true, characterData: true, attributes: true });
+    return true;
+  };
+  if (!watchMain()) document.addEventListener('DOMContentLoaded', watchMain);
+
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => B.frames.push(performance.now());
+  const frame = () => {
+    channel.port2.postMessage(0);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})();
