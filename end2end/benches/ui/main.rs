@@ -78,6 +78,7 @@ fn main() {
         let cluster = cluster::Cluster::start(apps, instances).await;
         println!("setup: {apps} apps, {} tasks running in {:.1} s", apps * instances, cluster.setup_secs);
         let baseline = baseline::Server::start(&cluster.url).await;
+        println!("load average before the cold loads: {}", load_average());
         let loads = page::cold_loads(&cluster.url, &baseline.url, PAGE_ROWS, runs).await;
         let streamed = stream::run(&cluster, PAGE_ROWS, EVENT_RATE, stream_secs).await;
         let mut modules = loads.console.0.first().map(|t| t.wasm.clone()).unwrap_or_default();
@@ -93,6 +94,14 @@ fn main() {
         report(&sizes, &loads, &streamed);
         println!("(whole run {:.0} s)", started.elapsed().as_secs_f64());
     });
+}
+
+/// The machine's 1-minute load average (context for noisy figures).
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// (raw, brotli quality 11) bytes.

@@ -61,7 +61,8 @@ pub async fn load(browser: &Browser, url: &str) -> Timing {
                   return [n.responseStart || 0, n.responseEnd || 0, fcp ? fcp.startTime : 0,
                           Math.max(0, ...wasm.map(r => r.responseEnd)),
                           wasm.map(r => new URL(r.name).pathname),
-                          Math.max(0, ...json.map(r => r.responseEnd))]; })()",
+                          Math.max(0, ...json.map(r => r.responseEnd)),
+                          window.__uiBench.longtasks.filter(([start]) => start <= window.__uiBench.tti)]; })()",
             )
             .await;
             let at = |i: usize| details[i].as_f64().unwrap_or(0.0);
@@ -76,6 +77,9 @@ pub async fn load(browser: &Browser, url: &str) -> Timing {
                 wasm_done: at(3),
                 wasm: wasm.unwrap_or_default(),
                 json_done: at(5),
+                long_tasks: details[6].as_array().map_or(Vec::new(), |a| {
+                    a.iter().filter_map(|t| t.get(1).and_then(Value::as_f64)).collect()
+                }),
             };
         }
         assert!(tokio::time::Instant::now() < deadline, "{url} not interactive within {LOAD_LIMIT:?}");
@@ -97,6 +101,8 @@ pub struct Timing {
     /// When the apps' JSON had arrived (0 for the console, whose data
     /// comes inside the server-rendered HTML).
     pub json_done: f64,
+    /// Durations of the long tasks before the page was interactive.
+    pub long_tasks: Vec<f64>,
 }
 
 /// The samples of one page.
@@ -125,12 +131,14 @@ impl Samples {
     fn line(&self, name: &str) -> String {
         let all: Vec<String> = self.0.iter().map(|t| format!("{:.0}", t.tti)).collect();
         format!(
-            "{name}: TTI median {:.0} ms (runs: {}); first byte {:.0} ms, HTML {:.0} ms, first contentful paint {:.0} ms{}",
+            "{name}: TTI median {:.0} ms (runs: {}); first byte {:.0} ms, HTML {:.0} ms, first contentful paint {:.0} ms, long tasks before TTI {:.0} ms (longest {:.0} ms){}",
             self.median_tti(),
             all.join(", "),
             self.median(|t| t.first_byte),
             self.median(|t| t.html_done),
             self.median(|t| t.fcp),
+            self.median(|t| t.long_tasks.iter().sum::<f64>() + 0.0),
+            self.median(|t| t.long_tasks.iter().copied().fold(0.0, f64::max)),
             if self.0.iter().any(|t| t.wasm_done > 0.0) {
                 format!(", WASM ({} modules) received {:.0} ms", self.0[0].wasm.len(), self.median(|t| t.wasm_done))
             } else {

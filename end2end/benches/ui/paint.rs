@@ -49,6 +49,9 @@ pub struct EventToPaint {
     pub p50: f64,
     pub p95: f64,
     pub max: f64,
+    /// (p50, p95) of the parts: arrival → request start (the console's
+    /// debouncing), the request, response → table changed, → painted.
+    pub parts: [(f64, f64); 4],
 }
 
 /// A table change this long after an answer is not that answer's.
@@ -80,12 +83,13 @@ impl Recording {
         frames.sort_by(f64::total_cmp);
         let mut result = EventToPaint::default();
         let mut latencies = Vec::new();
+        let mut parts: [Vec<f64>; 4] = Default::default();
         for &(arrival, visible) in &self.arrivals {
             if visible_only && !visible {
                 continue;
             }
             let index = starts.partition_point(|&s| s < arrival);
-            let Some(&(_, response_end)) = fetches.get(index) else {
+            let Some(&(start, response_end)) = fetches.get(index) else {
                 result.unresolved += 1;
                 continue;
             };
@@ -101,6 +105,14 @@ impl Recording {
                 continue;
             };
             latencies.push(painted - arrival);
+            let steps = [start - arrival, response_end - start, applied - response_end, painted - applied];
+            for (part, step) in parts.iter_mut().zip(steps) {
+                part.push(step);
+            }
+        }
+        for (out, part) in result.parts.iter_mut().zip(&mut parts) {
+            part.sort_by(f64::total_cmp);
+            *out = (quantile(part, 0.5), quantile(part, 0.95));
         }
         latencies.sort_by(f64::total_cmp);
         result.samples = latencies.len();

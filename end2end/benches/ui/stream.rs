@@ -111,7 +111,10 @@ pub async fn run(cluster: &Cluster, rows: usize, event_rate: f64, secs: u64) -> 
     tokio::time::sleep(Duration::from_secs(2)).await;
     let events_per_kill = cluster.events.since(calibration).len() as f64 / kills.max(1) as f64;
     let rate = event_rate / events_per_kill.max(1.0);
-    println!("streaming: one kill makes {events_per_kill:.2} status events; killing {rate:.1} tasks/s for {secs} s");
+    println!(
+        "streaming: one kill makes {events_per_kill:.2} status events; killing {rate:.1} tasks/s for {secs} s (load average {})",
+        crate::load_average()
+    );
     drop(cluster.drain_log());
 
     let window_start = eval(&browser, "performance.now()").await.as_f64().unwrap_or(0.0);
@@ -119,6 +122,7 @@ pub async fn run(cluster: &Cluster, rows: usize, event_rate: f64, secs: u64) -> 
     let (kills, kill_failures) = kill_at(cluster, &apps, &others, rate, Duration::from_secs(secs)).await;
     let elapsed = started.elapsed();
     let window_end = eval(&browser, "performance.now()").await.as_f64().unwrap_or(0.0);
+    println!("streaming done (load average {})", crate::load_average());
     tokio::time::sleep(SETTLE).await;
     let recorded = eval(&browser, "window.__uiBench").await;
     let _ = browser.close().await;
@@ -195,8 +199,17 @@ impl Streamed {
         );
         let longest = self.long_tasks.iter().map(|(_, d)| *d).fold(0.0, f64::max);
         let total: f64 = self.long_tasks.iter().map(|(_, d)| d).sum::<f64>() + 0.0;
+        // A long task that starts shortly after a services-list answer is
+        // most likely the console applying it.
+        let after_answer = self
+            .long_tasks
+            .iter()
+            .filter(|(start, _)| {
+                self.requests.iter().any(|(_, end)| *start >= *end && *start - *end <= 100.0)
+            })
+            .count();
         println!(
-            "long tasks (> 50 ms) while streaming: {} (longest {longest:.0} ms, {total:.0} ms in all; target 0)",
+            "long tasks (> 50 ms) while streaming: {} (longest {longest:.0} ms, {total:.0} ms in all, {after_answer} of them within 100 ms after a services-list answer; target 0)",
             self.long_tasks.len()
         );
         for (p, which) in [(&self.paint, "events of apps on the page"), (&self.paint_all, "all events")] {
@@ -205,5 +218,10 @@ impl Streamed {
                 p.p50, p.p95, p.max, p.samples, p.unchanged, p.unresolved
             );
         }
+        let [wait, request, apply, paint] = self.paint.parts;
+        println!(
+            "  parts (p50 / p95 ms): until the refetch starts {:.0} / {:.0}, refetch {:.0} / {:.0}, until the table changed {:.0} / {:.0}, until painted {:.0} / {:.0}",
+            wait.0, wait.1, request.0, request.1, apply.0, apply.1, paint.0, paint.1
+        );
     }
 }
