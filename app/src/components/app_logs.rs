@@ -108,6 +108,9 @@ pub fn LogsTab(tasks: Memo<Vec<TaskView>>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let status = RwSignal::new(LogStatus::Loading);
     let stick = RwSignal::new(true);
+    // Where the pane stood at its last scroll event: only a move up from
+    // there is the user going back (new output also moves the bottom away).
+    let last_top = StoredValue::new(0_i32);
     let pane = NodeRef::<Pre>::new();
 
     // Opens the follower for the current (task, stream); effects run in the browser only.
@@ -125,18 +128,31 @@ pub fn LogsTab(tasks: Memo<Vec<TaskView>>) -> impl IntoView {
         let _ = (task, stream);
     });
     // Keeps the newest output in view unless the user scrolled up.
+    // The move waits for the next frame: by then the new text is in the
+    // pane, whichever of this effect and the text's own update ran first.
     Effect::new(move |_| {
         text.track();
-        if let Some(el) = pane.get() {
-            if stick.get_untracked() {
-                el.set_scroll_top(el.scroll_height());
+        request_animation_frame(move || {
+            if let Some(el) = pane.get_untracked() {
+                if stick.get_untracked() {
+                    el.set_scroll_top(el.scroll_height());
+                }
             }
-        }
+        });
     });
+    // Scrolling up pauses; reaching the bottom again resumes. The scroll
+    // event of the pane's own move may arrive after more output grew the
+    // pane, so "not at the bottom" alone does not pause.
     let on_scroll = move |_| {
         if let Some(el) = pane.get_untracked() {
-            let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < 8;
-            stick.set(at_bottom);
+            let top = el.scroll_top();
+            let at_bottom = el.scroll_height() - top - el.client_height() < 8;
+            if at_bottom {
+                stick.set(true);
+            } else if top < last_top.get_value() {
+                stick.set(false);
+            }
+            last_top.set_value(top);
         }
     };
     let jump = move |_| {
