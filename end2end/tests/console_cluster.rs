@@ -34,9 +34,20 @@ async fn console_cluster_pages_show_allocation_nodes_and_deployments(
 
     c.find(Locator::Css("[data-testid=nav-deployments]")).await?.click().await?;
     browser.wait_text("[data-testid=page-title]", WAIT, |t| t == "Deployments").await?;
-    let listed = c.find(Locator::Css("[data-testid=deployments-table]")).await.is_ok()
-        || c.find(Locator::Css("[data-testid=deployments-empty]")).await.is_ok();
-    assert!(listed, "the deployments page shows a table or its empty state");
+    // The list arrives after the page's title: wait for the table or the empty state.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let listed = c.find(Locator::Css("[data-testid=deployments-table]")).await.is_ok()
+            || c.find(Locator::Css("[data-testid=deployments-empty]")).await.is_ok();
+        if listed {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the deployments page shows a table or its empty state"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     browser.close().await?;
     Ok(())
 }
