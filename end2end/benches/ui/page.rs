@@ -10,31 +10,15 @@ const PROBE: &str = include_str!("probe.js");
 /// How long one page may take to become interactive.
 const LOAD_LIMIT: Duration = Duration::from_secs(60);
 
-/// `Page.addScriptToEvaluateOnNewDocument` and other Chrome DevTools
-/// Protocol commands, through chromedriver's `goog/cdp/execute`.
-#[derive(Debug)]
-struct Cdp {
-    command: &'static str,
-    params: Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({ "cmd": self.command, "params": self.params }).to_string()))
-    }
-}
-
 /// A new browser (new profile, empty cache) whose every page gets the
 /// probe before its own scripts run.
 pub async fn probed_browser(rows: usize) -> Browser {
     let browser = Browser::start().await.expect("chromium starts (install chromium and chromium-driver)");
     let source = PROBE.replace("__EXPECTED_ROWS__", &rows.to_string());
-    let cdp = Cdp { command: "Page.addScriptToEvaluateOnNewDocument", params: json!({ "source": source }) };
-    browser.client.issue_cmd(cdp).await.expect("CDP Page.addScriptToEvaluateOnNewDocument");
+    browser
+        .cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source }))
+        .await
+        .expect("CDP Page.addScriptToEvaluateOnNewDocument");
     browser
 }
 
