@@ -134,17 +134,7 @@ impl Browser {
     /// Browser console entries since the last call (chromedriver's log
     /// endpoint), as `(level, message)`.
     pub async fn console_log(&self) -> Result<Vec<(String, String)>, BrowserError> {
-        let session = self.client.session_id().await?.unwrap_or_default();
-        let url = format!("{}/session/{session}/se/log", self.driver_url);
-        let body: Value = reqwest::Client::new()
-            .post(url)
-            .json(&json!({ "type": "browser" }))
-            .send()
-            .await
-            .map_err(|e| BrowserError::Session(e.to_string()))?
-            .json()
-            .await
-            .map_err(|e| BrowserError::Session(e.to_string()))?;
+        let body = self.driver_post("se/log", json!({ "type": "browser" })).await?;
         let entries = body.get("value").and_then(Value::as_array).cloned().unwrap_or_default();
         Ok(entries
             .iter()
@@ -153,6 +143,22 @@ impl Browser {
                 (field("level"), field("message"))
             })
             .collect())
+    }
+
+    /// POSTs `body` to one of chromedriver's own session commands
+    /// (`/session/{id}/{command}`), which WebDriver clients do not cover.
+    async fn driver_post(&self, command: &str, body: Value) -> Result<Value, BrowserError> {
+        let session = self.client.session_id().await?.unwrap_or_default();
+        let url = format!("{}/session/{session}/{command}", self.driver_url);
+        reqwest::Client::new()
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| BrowserError::Session(e.to_string()))?
+            .json()
+            .await
+            .map_err(|e| BrowserError::Session(e.to_string()))
     }
 
     /// Writes a PNG screenshot to `target/e2e/<name>.png`.
@@ -166,17 +172,7 @@ impl Browser {
     /// Runs a Chrome DevTools Protocol command through chromedriver
     /// (`goog/cdp/execute`) and returns its result.
     pub async fn cdp(&self, command: &str, params: Value) -> Result<Value, BrowserError> {
-        let session = self.client.session_id().await?.unwrap_or_default();
-        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
-        let body: Value = reqwest::Client::new()
-            .post(url)
-            .json(&json!({ "cmd": command, "params": params }))
-            .send()
-            .await
-            .map_err(|e| BrowserError::Session(e.to_string()))?
-            .json()
-            .await
-            .map_err(|e| BrowserError::Session(e.to_string()))?;
+        let body = self.driver_post("goog/cdp/execute", json!({ "cmd": command, "params": params })).await?;
         match body.get("value") {
             Some(value) if value.get("error").is_none() => Ok(value.clone()),
             _ => Err(BrowserError::Session(format!("{command}: {body}"))),
