@@ -9,8 +9,12 @@
 //! of its topics. In the browser an effect opens the `EventSource`
 //! ([`event_source`], hydrate only), which owns the connection for the
 //! life of the page, reconnects after errors and bumps the counters at
-//! most once per [`debounce`] window. On the server the counters stay 0,
-//! so server-rendered resources and hydrated ones agree on their keys.
+//! most once per [`debounce`] window. Task events are also parsed once
+//! into the [`TaskFeed`] ([`task_feed`]), which the services page applies
+//! to its rows in place; they make the services list stale only for a
+//! rarer reconciling refetch ([`topics::reconciles`]). On the server the
+//! counters stay 0 and the feed empty, so server-rendered resources and
+//! hydrated ones agree on their keys.
 //! [`clock`] lets views that move with time (the dashboard's charts) do so
 //! between events, from the browser's own clock.
 
@@ -18,10 +22,12 @@ pub mod clock;
 pub mod debounce;
 #[cfg(feature = "hydrate")]
 mod event_source;
+pub mod task_feed;
 pub mod topics;
 
 use leptos::prelude::*;
 
+pub use task_feed::TaskFeed;
 pub use topics::Topic;
 
 /// The state of the connection to the event stream.
@@ -59,15 +65,18 @@ impl LinkState {
 #[derive(Debug, Clone, Copy)]
 pub struct LiveUpdates {
     /// One counter per topic, in [`Topic::ALL`] order.
-    versions: [RwSignal<u32>; 3],
+    versions: [RwSignal<u32>; 4],
     link: RwSignal<LinkState>,
+    /// Recent task events, parsed.
+    feed: RwSignal<TaskFeed>,
 }
 
 impl LiveUpdates {
     fn new() -> Self {
         LiveUpdates {
-            versions: [RwSignal::new(0), RwSignal::new(0), RwSignal::new(0)],
+            versions: [RwSignal::new(0), RwSignal::new(0), RwSignal::new(0), RwSignal::new(0)],
             link: RwSignal::new(LinkState::Connecting),
+            feed: RwSignal::new(TaskFeed::default()),
         }
     }
 
@@ -82,9 +91,16 @@ impl LiveUpdates {
         self.link.get()
     }
 
+    /// The recent task events (tracked: a reader runs again when one
+    /// arrives, and takes those after the mark it read up to,
+    /// [`TaskFeed::end`]).
+    pub fn with_task_feed<T>(&self, read: impl FnOnce(&TaskFeed) -> T) -> T {
+        self.feed.with(read)
+    }
+
     /// Marks the topics whose flag is set in `stale` as changed.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn bump(&self, stale: [bool; 3]) {
+    fn bump(&self, stale: [bool; 4]) {
         for topic in Topic::ALL {
             if stale[topic.index()] {
                 self.versions[topic.index()].update(|n| *n = n.wrapping_add(1));

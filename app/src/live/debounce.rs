@@ -4,8 +4,11 @@
 //! status updates) must not become hundreds of refetches, but a single
 //! change should show without delay. So the first event after a quiet
 //! window flushes at once (leading edge); events inside the window are
-//! collected and flushed once when it ends (trailing edge). Pure: time
-//! comes in as milliseconds, the caller owns the timer.
+//! collected and flushed once when it ends (trailing edge). A
+//! [`Debounce::trailing`] one has no leading edge: the first event starts
+//! the window and everything in it flushes once at its end (for refetches
+//! that only reconcile what events already showed). Pure: time comes in
+//! as milliseconds, the caller owns the timer.
 
 /// What the caller does after telling [`Debounce`] about an event.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,18 +30,30 @@ pub struct Debounce {
     last_flush: Option<f64>,
     /// A timer is running and will flush when it fires.
     timer_running: bool,
+    /// The first event after a quiet window flushes at once.
+    leading: bool,
 }
 
 impl Debounce {
     /// At most one flush per `window_ms`.
     pub fn new(window_ms: f64) -> Self {
-        Debounce { window_ms, last_flush: None, timer_running: false }
+        Debounce { window_ms, last_flush: None, timer_running: false, leading: true }
+    }
+
+    /// At most one flush per `window_ms`, each `window_ms` after the first
+    /// event not flushed yet.
+    pub fn trailing(window_ms: f64) -> Self {
+        Debounce { leading: false, ..Debounce::new(window_ms) }
     }
 
     /// An event arrived at `now`.
     pub fn event(&mut self, now: f64) -> Step {
         if self.timer_running {
             return Step::Nothing;
+        }
+        if !self.leading {
+            self.timer_running = true;
+            return Step::WaitMs(self.window_ms);
         }
         match self.last_flush {
             Some(last) if now - last < self.window_ms => {
@@ -75,6 +90,18 @@ mod tests {
         assert_eq!(d.event(1300.0), Step::WaitMs(200.0));
         d.timer_fired(1500.0);
         assert_eq!(d.event(2000.0), Step::Flush);
+    }
+
+    #[test]
+    fn a_trailing_debounce_flushes_once_at_the_end_of_each_window() {
+        let mut d = Debounce::trailing(2000.0);
+        assert_eq!(d.event(1000.0), Step::WaitMs(2000.0));
+        assert_eq!(d.event(1500.0), Step::Nothing);
+        assert_eq!(d.event(2900.0), Step::Nothing);
+        d.timer_fired(3000.0);
+        assert_eq!(d.event(3100.0), Step::WaitMs(2000.0));
+        d.timer_fired(5100.0);
+        assert_eq!(d.event(9000.0), Step::WaitMs(2000.0), "no flush at once, even after a quiet time");
     }
 
     #[test]

@@ -6,6 +6,10 @@
 //! answered an error), a new `EventSource` is opened after [`RETRY`].
 //! After a reconnect every topic is marked stale, since events may have
 //! been missed.
+//!
+//! Each event makes its topics stale at most once per [`WINDOW_MS`]; task
+//! events are parsed here, once, into the [`super::TaskFeed`], and make
+//! the services list stale only once per [`RECONCILE_MS`] (trailing).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,21 +18,25 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Event, EventSource};
+use web_sys::{Event, EventSource, MessageEvent};
 
 use super::debounce::{Debounce, Step};
-use super::topics::{stream_url, SUBSCRIPTIONS};
+use super::topics::{reconciles, stream_url, SUBSCRIPTIONS};
 use super::{LinkState, LiveUpdates, Topic};
+use crate::api::row_updates::{TaskEvent, TASK_EVENT_TYPES};
 
 /// At most one refetch per topic in this window.
 const WINDOW_MS: f64 = 250.0;
+/// The services list's reconciling refetch after task events: once, this
+/// long after the first event it has not reconciled yet.
+const RECONCILE_MS: f64 = 2000.0;
 /// Wait before opening a new stream after the browser gave up.
 const RETRY: Duration = Duration::from_secs(3);
 
 /// Topics made stale since the last flush, and the debounce state.
 struct Pending {
     debounce: Debounce,
-    stale: [bool; 3],
+    stale: [bool; 4],
 }
 
 /// Opens the stream and wires its events to `live`.
@@ -41,10 +49,21 @@ pub fn connect(live: LiveUpdates) {
             return;
         }
     };
-    let pending = Rc::new(RefCell::new(Pending { debounce: Debounce::new(WINDOW_MS), stale: [false; 3] }));
+    let pending = Rc::new(RefCell::new(Pending { debounce: Debounce::new(WINDOW_MS), stale: [false; 4] }));
+    let reconcile =
+        Rc::new(RefCell::new(Pending { debounce: Debounce::trailing(RECONCILE_MS), stale: [false; 4] }));
     for (name, topics) in SUBSCRIPTIONS {
-        let pending = pending.clone();
-        let on_event = Closure::<dyn FnMut(Event)>::new(move |_: Event| note(&pending, live, topics));
+        let (pending, reconcile) = (pending.clone(), reconcile.clone());
+        let parse = TASK_EVENT_TYPES.contains(&name);
+        let on_event = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            if parse {
+                feed(live, name, &event);
+            }
+            note(&pending, live, topics);
+            if reconciles(name) {
+                note(&reconcile, live, &[Topic::Services]);
+            }
+        });
         // Cannot fail for a function listener.
         let _ = source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
         on_event.forget();
@@ -53,7 +72,7 @@ pub fn connect(live: LiveUpdates) {
         let was = live.link.get_untracked();
         live.link.set(LinkState::Open);
         if was == LinkState::Reconnecting {
-            live.bump([true; 3]);
+            live.bump([true; 4]);
         }
     });
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -71,6 +90,14 @@ pub fn connect(live: LiveUpdates) {
     });
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
+}
+
+/// Parses a task event of type `name` into the feed.
+fn feed(live: LiveUpdates, name: &str, event: &Event) {
+    let data = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string());
+    if let Some(task_event) = data.and_then(|data| TaskEvent::parse(name, &data)) {
+        live.feed.update(|feed| feed.push(task_event));
+    }
 }
 
 /// An event of `topics` arrived: flush now or once the window ends.
