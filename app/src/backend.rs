@@ -8,6 +8,7 @@
 //! status and Marathon message the REST API answers for the same failure
 //! (the server maps its own error type to it in one place).
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::api::apps::{AppDetail, AppSummary};
 use crate::api::cluster::{ClusterHistory, ClusterOverview, NodeView};
 use crate::api::deployments::DeploymentView;
 use crate::api::info::SystemInfo;
+use crate::api::row_updates::TaskBrief;
 use crate::error::ApiError;
 use crate::model::{AppDefinition, PathId};
 
@@ -46,6 +48,11 @@ pub trait Backend: Send + Sync + 'static {
     /// [`crate::api::status::AppStatus::derive`]; `tasks` counts
     /// non-terminal instances like `/v2/apps?embed=apps.counts`.
     fn list_apps(&self, group: &PathId) -> Result<Vec<AppSummary>, ApiError>;
+
+    /// The tasks of each app of `apps` (the non-terminal ones, as
+    /// [`Backend::list_apps`] counts them), by app id, so the services rows
+    /// can follow task events; apps that do not exist are left out.
+    fn task_briefs(&self, apps: &[PathId]) -> BTreeMap<String, Vec<TaskBrief>>;
 
     /// One app: its row, current definition (as `GET /v2/apps/{id}`),
     /// non-terminal tasks, stored versions newest first, its launch-queue
@@ -136,4 +143,11 @@ pub fn parse_app_id(raw: &str) -> Result<PathId, ApiError> {
 /// A group id from a request: unparseable ids are 400.
 pub fn parse_group_id(raw: &str) -> Result<PathId, ApiError> {
     PathId::parse(raw).map_err(|e| ApiError::new(400, format!("invalid group id '{raw}': {e}")))
+}
+
+/// The server's clock in ms since the epoch (the clock the event bus
+/// stamps events with), for [`crate::api::services_query::ServicesPage::as_of_ms`].
+pub fn clock_ms() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }

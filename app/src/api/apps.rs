@@ -166,12 +166,20 @@ pub struct AppDetail {
     pub deployments: Vec<String>,
 }
 
-/// Apps of one group, filtered, sorted and paged for the services table.
+/// Apps of one group, filtered, sorted and paged for the services table,
+/// with the tasks of the apps shown so the rows can follow task events.
 #[server(endpoint = "apps/list", input = server_fn::codec::Json)]
 pub async fn list_services(query: ServiceQuery) -> Result<ServicesPage, ApiError> {
+    // Before the reads: an event stamped earlier is in the answer.
+    let as_of_ms = crate::backend::clock_ms();
     let backend = crate::backend::use_backend()?;
     let group = crate::backend::parse_group_id(&query.group)?;
-    Ok(ServicesPage::build(backend.list_apps(&group)?, &query))
+    let mut page = ServicesPage::build(backend.list_apps(&group)?, &query);
+    let shown: Vec<crate::model::PathId> =
+        page.apps.iter().filter_map(|a| crate::model::PathId::parse(&a.id).ok()).collect();
+    page.tasks = backend.task_briefs(&shown);
+    page.as_of_ms = as_of_ms;
+    Ok(page)
 }
 
 /// One app with its instances, versions and launch-queue entry.

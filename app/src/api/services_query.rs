@@ -2,9 +2,12 @@
 //! ([`ServicesPage`]): one group's folders and apps, filtered, sorted and
 //! cut to a page on the server so 1,000 apps cost one small response.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::apps::AppSummary;
+use super::row_updates::TaskBrief;
 use super::status::{AppStatus, StatusCounts};
 
 /// Rows per page of the services table.
@@ -94,6 +97,12 @@ pub struct ServicesPage {
     /// Every label `(key, value)` of the apps under the group, sorted and
     /// distinct (for the label selector).
     pub labels: Vec<(String, String)>,
+    /// The tasks of the apps of this page, by app id: the rows apply task
+    /// events to them ([`super::row_updates`]). Filled by `list_services`.
+    pub tasks: BTreeMap<String, Vec<TaskBrief>>,
+    /// The server's clock (ms since the epoch) read before the apps and
+    /// tasks were: events stamped earlier are in this page.
+    pub as_of_ms: u64,
 }
 
 /// The filter box, split into its terms. Every term must match.
@@ -180,7 +189,17 @@ impl ServicesPage {
         let pages = matching.div_ceil(PAGE_SIZE).max(1);
         let page = query.page.min(pages - 1);
         let apps = apps.into_iter().skip(page * PAGE_SIZE).take(PAGE_SIZE).collect();
-        ServicesPage { groups, apps, matching, page, pages, counts, labels }
+        ServicesPage {
+            groups,
+            apps,
+            matching,
+            page,
+            pages,
+            counts,
+            labels,
+            tasks: BTreeMap::new(),
+            as_of_ms: 0,
+        }
     }
 }
 

@@ -1,5 +1,12 @@
 //! The services table: folder rows for sub-groups, one row per app with
 //! status, instances, resources, health and row actions.
+//!
+//! Each app row is a [`LiveRow`] in a signal: an effect applies the task
+//! events of the live feed to it as they arrive (replaying first the ones
+//! the page's snapshot may not contain), so its status, instance count and
+//! health bar change in place; the next refetch renders a new table.
+
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -8,9 +15,10 @@ use super::app_command::{AppCommand, CommandKind};
 use super::health_bar::HealthBar;
 use super::status_badge::StatusBadge;
 use super::units;
-use crate::api::apps::AppSummary;
+use crate::api::row_updates::LiveRow;
 use crate::api::services_query::{GroupRow, ServicesPage, SortKey};
 use crate::api::status::AppStatus;
+use crate::live::{use_live, LiveUpdates};
 use crate::routes::{app_href, group_href};
 
 /// The sort state the header cells read and change.
@@ -25,6 +33,16 @@ pub struct SortState {
 /// The table for one page. Row actions put an [`AppCommand`] into `command`.
 #[component]
 pub fn AppTable(page: ServicesPage, sort: SortState, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
+    let mut tasks = page.tasks;
+    let rows: Vec<RwSignal<LiveRow>> = page
+        .apps
+        .into_iter()
+        .map(|app| {
+            let known = tasks.remove(&app.id);
+            RwSignal::new(LiveRow::new(app, known.as_deref(), page.as_of_ms))
+        })
+        .collect();
+    follow_task_events(use_live(), &rows);
     view! {
         <table class="table services" data-testid="services-table">
             <thead>
@@ -40,10 +58,28 @@ pub fn AppTable(page: ServicesPage, sort: SortState, command: RwSignal<Option<Ap
             </thead>
             <tbody>
                 {page.groups.into_iter().map(|group| view! { <GroupTableRow group /> }).collect_view()}
-                {page.apps.into_iter().map(|app| view! { <AppTableRow app command /> }).collect_view()}
+                {rows.into_iter().map(|row| view! { <AppTableRow row command /> }).collect_view()}
             </tbody>
         </table>
     }
+}
+
+/// Applies the feed's task events to `rows` (in the browser: effects do
+/// not run on the server): first every event still in the feed (the row
+/// drops those its snapshot has), then each new one as it arrives.
+fn follow_task_events(live: LiveUpdates, rows: &[RwSignal<LiveRow>]) {
+    let by_app: BTreeMap<String, RwSignal<LiveRow>> =
+        rows.iter().map(|row| (row.with_untracked(|r| r.app_id().to_owned()), *row)).collect();
+    Effect::new(move |mark: Option<u64>| {
+        live.with_task_feed(|feed| {
+            for event in feed.since(mark.unwrap_or(0)) {
+                if let Some(row) = by_app.get(&event.app_id) {
+                    row.maybe_update(|r| r.apply(event));
+                }
+            }
+            feed.end()
+        })
+    });
 }
 
 #[component]
@@ -101,11 +137,14 @@ fn GroupTableRow(group: GroupRow) -> impl IntoView {
 }
 
 #[component]
-fn AppTableRow(app: AppSummary, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
-    let instances = f64::from(app.instances);
+fn AppTableRow(row: RwSignal<LiveRow>, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
+    let app = row.with_untracked(|r| r.summary.clone());
+    // Only these move with task events; each cell changes when its part does.
+    let tasks = Memo::new(move |_| row.with(|r| r.summary.tasks));
+    let status = Memo::new(move |_| row.with(|r| r.summary.status));
+    let (desired, instances) = (app.instances, f64::from(app.instances));
     let ask = {
         let id = app.id.clone();
-        let desired = app.instances;
         move |kind: CommandKind| {
             command.set(Some(AppCommand { kind, app_id: id.clone(), instances: desired }))
         }
@@ -120,13 +159,13 @@ fn AppTableRow(app: AppSummary, command: RwSignal<Option<AppCommand>>) -> impl I
                 {image.map(|image| view! { <div class="muted small-inline">{image}</div> })}
             </td>
             <td>
-                <StatusBadge status=app.status />
+                {move || view! { <StatusBadge status=status.get() /> }}
                 {failure.map(|text| view! { <span class="failure-mark" title=text.clone() aria-label=text>"!"</span> })}
             </td>
-            <td class="num" data-testid="service-instances">{format!("{} of {}", app.tasks.running, app.instances)}</td>
+            <td class="num" data-testid="service-instances">{move || format!("{} of {desired}", tasks.get().running)}</td>
             <td class="num">{units::cpus(app.cpus * instances)}</td>
             <td class="num">{units::mib(app.mem * instances)}</td>
-            <td><HealthBar tasks=app.tasks desired=app.instances /></td>
+            <td>{move || view! { <HealthBar tasks=tasks.get() desired /> }}</td>
             <td class="row-actions">
                 <RowButton kind=CommandKind::Scale ask=ask.clone() />
                 <RowButton kind=CommandKind::Restart ask=ask.clone() />

@@ -1,6 +1,10 @@
 //! `/services` and `/services/*group`: one group's folders and apps, with
-//! breadcrumbs, filters, sorting, paging and row actions. Refetched when
-//! the event stream reports a change to apps, and after every action.
+//! breadcrumbs, filters, sorting, paging and row actions. Task events
+//! change the rows in place (see [`crate::components::app_table`]); the
+//! list is refetched when the event stream reports a change to apps or
+//! deployments, a while after task events (to reconcile statuses, new
+//! apps, folder totals and the order: [`Topic::Services`]), and after
+//! every action.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -44,7 +48,7 @@ pub fn ServicesPage() -> impl IntoView {
         page: page.get(),
     };
     let services = Resource::new(
-        move || (query(), live.version(Topic::Apps), changes.get()),
+        move || (query(), live.version(Topic::Services), changes.get()),
         |(q, _, _)| list_services(q),
     );
     view! {

@@ -13,11 +13,14 @@ pub mod cluster;
 pub mod history;
 mod views;
 
+use std::collections::BTreeMap;
+
 use app::api::app_changes::DeploymentRef;
 use app::api::apps::{AppDetail, AppSummary};
 use app::api::cluster::{ClusterHistory, ClusterOverview, NodeView};
 use app::api::deployments::DeploymentView;
 use app::api::info::SystemInfo;
+use app::api::row_updates::TaskBrief;
 use app::backend::{Backend, BackendFuture};
 use app::error::ApiError;
 use dromos_model::{
@@ -97,6 +100,21 @@ impl Backend for Service {
         };
         let queue = views::queue_by_app(self.queue());
         Ok(apps.iter().map(|a| views::summary(a, queue.get(&a.app.id))).collect())
+    }
+
+    fn task_briefs(&self, apps: &[PathId]) -> BTreeMap<String, Vec<TaskBrief>> {
+        let brief = |t: &super::instances::TaskRecord| TaskBrief {
+            id: t.id.clone(),
+            state: t.state.name(),
+            healthy: t.healthy,
+        };
+        apps.iter()
+            .filter_map(|id| {
+                let raw = id.to_string();
+                let tasks = self.app_tasks(&raw).ok()?;
+                Some((raw, tasks.iter().filter(|t| !t.state.is_terminal()).map(brief).collect()))
+            })
+            .collect()
     }
 
     fn get_app(&self, id: &PathId) -> Result<AppDetail, ApiError> {
