@@ -1,6 +1,7 @@
 //! Live updates in a real browser: changes made through the REST API show
 //! on open pages without reloading (the console follows `/v2/events`),
-//! bursts are debounced, and the label filter narrows the services list.
+//! bursts are debounced, task events change the services rows in place,
+//! and the label filter narrows the services list.
 
 use std::time::{Duration, Instant};
 
@@ -113,6 +114,98 @@ async fn console_live_shows_rest_changes_without_reload() -> TestResult {
         .await?;
     assert!(response.status().is_success(), "scale: {}", response.text().await?);
     browser.wait_text("[data-testid=detail-instances]", WAIT, |t| t.ends_with("of 2 running")).await?;
+    browser.close().await?;
+    Ok(())
+}
+
+/// `GET /v2/apps/{id}`: (`tasksRunning`, `instances`) and the task ids.
+async fn app_state(
+    server: &DromosProcess,
+    id: &str,
+) -> Result<(u64, u64, Vec<String>), Box<dyn std::error::Error>> {
+    let app: Value =
+        reqwest::get(format!("{}/v2/apps{id}?embed=app.tasks", server.url)).await?.json().await?;
+    let app = &app["app"];
+    let tasks = app["tasks"]
+        .as_array()
+        .map(|t| t.iter().filter_map(|t| t["id"].as_str().map(str::to_owned)).collect());
+    let number = |key: &str| app[key].as_u64().unwrap_or_default();
+    Ok((number("tasksRunning"), number("instances"), tasks.unwrap_or_default()))
+}
+
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_services_row_follows_a_killed_task_in_place() -> TestResult {
+    let server = DromosProcess::start(&binary()?, &[])?;
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    create_app(
+        &server,
+        json!({"id": "/rows/web", "cmd": "sleep 1000", "cpus": 0.1, "mem": 16, "instances": 2}),
+    )
+    .await?;
+    open_live(&browser, &server, "/services/rows").await?;
+    let cell = "[data-testid=service-row][data-app-id='/rows/web'] [data-testid=service-instances]";
+    browser.wait_text(cell, WAIT, |t| t == "2 of 2").await?;
+    // Quiet first: the reconciling refetch after the start-up events is over.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // The first moment the cell shows something else, and how many
+    // services-list answers the page had then.
+    c.execute(
+        r#"const cell = arguments[0];
+           window.__rowChange = null;
+           new MutationObserver(() => {
+             const text = document.querySelector(cell)?.textContent;
+             if (window.__rowChange === null && text && text !== '2 of 2') {
+               const fetched = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/apps/list')).length;
+               window.__rowChange = [Date.now(), text, fetched];
+             }
+           }).observe(document.querySelector('main'), { subtree: true, childList: true, characterData: true });"#,
+        vec![json!(cell)],
+    )
+    .await?;
+    let fetched_before = list_fetches(&browser).await?;
+    let (_, _, tasks) = app_state(&server, "/rows/web").await?;
+    let victim = tasks.first().ok_or("the app has no task")?;
+    let killed_at = epoch_ms();
+    let response = reqwest::Client::new()
+        .delete(format!("{}/v2/apps/rows/web/tasks/{victim}", server.url))
+        .send()
+        .await?;
+    assert!(response.status().is_success(), "kill: {}", response.text().await?);
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let change = loop {
+        let change = c.execute("return window.__rowChange;", vec![]).await?;
+        if !change.is_null() || Instant::now() > deadline {
+            break change;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let at = change[0].as_f64().ok_or("the row did not change within 5 s of the kill")?;
+    println!("task killed → row shows {} after {:.0} ms", change[1], at - killed_at);
+    assert!(at - killed_at < 1000.0, "the row changed {:.0} ms after the kill", at - killed_at);
+    assert_eq!(change[2].as_u64(), Some(fetched_before), "changed in place, before any refetch answered");
+
+    // Once the replacement runs, the row says what /v2/apps says, also
+    // after the reconciling refetch.
+    let deadline = Instant::now() + WAIT;
+    while app_state(&server, "/rows/web").await?.0 != 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for _ in 0..2 {
+        let (running, instances, _) = app_state(&server, "/rows/web").await?;
+        let want = format!("{running} of {instances}");
+        browser.wait_text(cell, Duration::from_secs(3), |t| t == want).await?;
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+    }
+    browser.screenshot("console-row-in-place").await?;
     browser.close().await?;
     Ok(())
 }
