@@ -96,7 +96,8 @@ fn EditorPanel(initial: Value, target: Target) -> impl IntoView {
         }
         None => {}
     });
-    let verb = if target == Target::Create { "Deploy" } else { "Deploy changes" };
+    let creating = target == Target::Create;
+    let verb = if creating { "Deploy" } else { "Deploy changes" };
     let submit = StoredValue::new(move |force: bool| {
         state.submitted.set(true);
         failure.set(None);
@@ -113,9 +114,11 @@ fn EditorPanel(initial: Value, target: Target) -> impl IntoView {
                 <span>"JSON mode"</span>
             </label>
             <span class="muted" data-testid="validation-state">
-                {move || match state.violations.with(Vec::len) {
-                    0 => "Valid".to_string(),
-                    n => format!("{n} problem(s)"),
+                {move || {
+                    let started = !creating
+                        || state.submitted.get()
+                        || !state.touched.with(|t| t.is_empty());
+                    validation_label(state.violations.with(Vec::len), started)
                 }}
             </span>
             <button class="button primary" data-testid="deploy" disabled=move || action.pending().get()
@@ -142,16 +145,35 @@ fn EditorPanel(initial: Value, target: Target) -> impl IntoView {
     }
 }
 
+/// The editor's one-line verdict: a new, untouched form is not yet wrong,
+/// it only lacks what every app needs.
+fn validation_label(problems: usize, started: bool) -> String {
+    match (problems, started) {
+        (0, _) => "Valid".to_string(),
+        (_, false) => "Fill in the ID and a command or image".to_string(),
+        (1, true) => "1 problem".to_string(),
+        (n, true) => format!("{n} problems"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::{deployed_id, Target};
+    use super::{deployed_id, validation_label, Target};
 
     #[test]
     fn the_page_after_deploy_is_the_apps_absolute_id() {
         let doc = json!({"id": "prod/web", "cmd": "x"});
         assert_eq!(deployed_id(&doc, &Target::Create), "/prod/web");
         assert_eq!(deployed_id(&doc, &Target::Update("/other".into())), "/other");
+    }
+
+    #[test]
+    fn an_untouched_new_form_asks_instead_of_counting_problems() {
+        assert_eq!(validation_label(2, false), "Fill in the ID and a command or image");
+        assert_eq!(validation_label(0, false), "Valid");
+        assert_eq!(validation_label(1, true), "1 problem");
+        assert_eq!(validation_label(3, true), "3 problems");
     }
 }
