@@ -106,6 +106,8 @@ async fn console_services_pages_and_scales_from_the_table() -> TestResult {
     // Resume one app to 2 instances from its row.
     let row = "[data-testid=service-row][data-app-id='/many/app-054']";
     c.find(Locator::Css(&format!("{row} [data-testid=action-resume]"))).await?.click().await?;
+    // The dialog's code loads on the first action.
+    browser.wait_text("[data-testid=command-dialog]", WAIT, |t| t.contains("/many/app-054")).await?;
     let count = c.find(Locator::Css("[data-testid=command-count]")).await?;
     count.clear().await?;
     count.send_keys("2").await?;

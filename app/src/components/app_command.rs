@@ -86,11 +86,36 @@ async fn run(command: AppCommand, count: u32, force: bool) -> Result<DeploymentR
 
 /// The dialog for `pending` (hidden while `None`). `on_done` runs after a
 /// successful change, with the action that succeeded.
+///
+/// The dialog's code, with the server functions it calls, is a lazily
+/// loaded part of the WASM (see [`crate::lazy_pages`]), fetched the first
+/// time an action is asked for: a page that is only read never loads it.
 #[component]
 pub fn AppCommandDialog(
     pending: RwSignal<Option<AppCommand>>,
     on_done: Callback<CommandKind>,
 ) -> impl IntoView {
+    // Once loaded, the dialog stays mounted (and hides itself while `None`).
+    let wanted =
+        Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || pending.with(Option::is_some));
+    move || {
+        wanted.get().then(|| {
+            view! {
+                <Suspense fallback=|| ()>
+                    {Suspend::new(async move { command_dialog(pending, on_done).await })}
+                </Suspense>
+            }
+        })
+    }
+}
+
+#[lazy]
+fn command_dialog(pending: RwSignal<Option<AppCommand>>, on_done: Callback<CommandKind>) -> AnyView {
+    view! { <CommandDialogBody pending on_done /> }.into_any()
+}
+
+#[component]
+fn CommandDialogBody(pending: RwSignal<Option<AppCommand>>, on_done: Callback<CommandKind>) -> impl IntoView {
     let count = RwSignal::new(String::new());
     let action =
         Action::new(|(command, n, force): &(AppCommand, u32, bool)| run(command.clone(), *n, *force));
