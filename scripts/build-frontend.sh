@@ -5,7 +5,9 @@
 #
 # The WASM is linked with its relocations (.cargo/config.toml), so that
 # wasm-split-cli can cut it at the pages' split points (app/src/lazy_pages.rs):
-# a cold load of one page fetches the main module and that page's chunks only.
+# a cold load of one page fetches the main module and that page's chunks only,
+# packed into one bundle per page (pkg/pages/<page>.bundle) that the
+# server-rendered page preloads.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 site="$ROOT/target/site"
@@ -36,6 +38,10 @@ for chunk in "$split"/*.wasm; do
     [ "$(basename "$chunk")" = dromos.wasm ] || mv "$chunk" "$out/"
 done
 note "$("$ROOT/scripts/wasm-strip-names.py" "$out"/*.wasm)"
+# Which files each page needs, packed into one bundle per page that the
+# server-rendered page preloads (the loader takes its chunks from there).
+"$ROOT/scripts/wasm-split-manifest.py" "$out/__wasm_split.js" > "$out/split-manifest.json"
+note "$("$ROOT/scripts/wasm-bundle.py" "$out")"
 
 step "wasm-bindgen"
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
@@ -51,7 +57,7 @@ cp -r "$ROOT/public/." "$site/"
 # (server/src/http/assets.rs); without the tool the server compresses on the fly.
 if command -v brotli >/dev/null; then
     step "brotli copies of the console's files"
-    find "$out" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' \) -print0 |
+    find "$out" -type f \( -name '*.wasm' -o -name '*.bundle' -o -name '*.js' -o -name '*.css' \) -print0 |
         xargs -0 -n 16 -P 2 brotli -q 11 -f -k
 else
     note "brotli not installed: the server will compress the console's files on the fly"

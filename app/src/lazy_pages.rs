@@ -64,3 +64,55 @@ lazy_page!(
     /// `/access`.
     AccessRoute => pages::access::AccessPage
 );
+
+/// The page a path shows, named as the build's split manifest names it
+/// (`ServicesRoute` → `"services"`); `None` for paths no page claims. Kept
+/// in step with the routes in [`crate::App`].
+pub fn page_of_path(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        [] => Some("dashboard"),
+        ["services", "new"] => Some("new_app"),
+        ["services", "app", _, ..] => Some("app_detail"),
+        ["services", "edit", _, ..] => Some("edit_app"),
+        ["services", ..] => Some("services"),
+        ["deployments"] => Some("deployments"),
+        ["nodes"] => Some("nodes"),
+        ["access"] => Some("access"),
+        _ => None,
+    }
+}
+
+/// The WASM a server-rendered page asks the browser to fetch at once: its
+/// page's chunks, packed by the build into one bundle
+/// (`/pkg/pages/<page>.bundle`, see `scripts/wasm-bundle.py`), which
+/// hydration would otherwise request one by one, and only after the main
+/// module has started. The server provides it per request; [`crate::shell`]
+/// renders it as a preload that the chunk loader reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageBundle {
+    /// The page, as [`page_of_path`] names it.
+    pub page: String,
+    /// The chunk files in the bundle.
+    pub chunks: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of_path;
+
+    #[test]
+    fn paths_name_the_page_that_shows_them() {
+        assert_eq!(page_of_path("/"), Some("dashboard"));
+        assert_eq!(page_of_path("/services"), Some("services"));
+        assert_eq!(page_of_path("/services/prod/db"), Some("services"));
+        assert_eq!(page_of_path("/services/new"), Some("new_app"));
+        assert_eq!(page_of_path("/services/app/prod/api"), Some("app_detail"));
+        assert_eq!(page_of_path("/services/edit/web"), Some("edit_app"));
+        assert_eq!(page_of_path("/deployments/"), Some("deployments"));
+        assert_eq!(page_of_path("/nodes"), Some("nodes"));
+        assert_eq!(page_of_path("/access"), Some("access"));
+        assert_eq!(page_of_path("/signin"), None);
+        assert_eq!(page_of_path("/nodes/extra"), None);
+    }
+}

@@ -44,8 +44,21 @@ use lazy_pages::{
 };
 use pages::not_found::NotFoundPage;
 
-/// The document around [`App`]: head, hydration scripts and body.
+/// The document around [`App`]: head, hydration scripts (with the page's
+/// WASM chunks as a preloaded bundle, see [`lazy_pages::PageBundle`]) and body.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let bundle = use_context::<lazy_pages::PageBundle>().filter(|b| !b.chunks.is_empty()).map(|bundle| {
+        view! {
+            <link rel="modulepreload" href="/pkg/__wasm_split.js" crossorigin="" />
+            <link
+                rel="preload"
+                href=format!("/pkg/pages/{}.bundle", bundle.page)
+                r#as="fetch"
+                crossorigin=""
+                data-wasm-bundle=bundle.chunks.join(" ")
+            />
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -54,6 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <HydrationScripts options />
+                {bundle}
                 <MetaTags />
             </head>
             <body>

@@ -84,6 +84,39 @@ async fn serves_ping_info_and_the_console_then_stops_on_sigterm() {
     let compressed = compressed.bytes().await.expect("wasm br body");
     assert!(compressed.len() * 2 < plain.len(), "brotli copy {} of {} bytes", compressed.len(), plain.len());
 
+    // The dashboard's page chunks are preloaded as one bundle, which holds
+    // the chunks it lists, byte for byte as they are served one by one.
+    let link = html
+        .split("<link ")
+        .find(|tag| tag.contains("data-wasm-bundle="))
+        .expect("no bundle preloaded with the dashboard");
+    let attr = |name: &str| {
+        link.split(&format!(r#"{name}=""#)).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default()
+    };
+    assert_eq!(attr("href"), "/pkg/pages/dashboard.bundle");
+    assert!(
+        html.contains(r#"<link rel="modulepreload" href="/pkg/__wasm_split.js""#),
+        "split loader not preloaded"
+    );
+    let names: Vec<&str> = attr("data-wasm-bundle").split(' ').collect();
+    assert!(names.iter().any(|n| n.starts_with("split___dashboard_route_view")), "{names:?}");
+    let bundle = http
+        .get(format!("{}{}", server.url, attr("href")))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .expect("bundle");
+    assert_eq!(bundle.status(), 200);
+    let bundle = bundle.bytes().await.expect("bundle body");
+    let chunks = unpack_bundle(&bundle);
+    assert_eq!(chunks.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(), names);
+    for (name, bytes) in chunks.iter().take(3) {
+        let alone =
+            http.get(format!("{}/pkg/{name}", server.url)).header("accept-encoding", "identity").send().await;
+        let alone = alone.expect("chunk").bytes().await.expect("chunk body");
+        assert_eq!(&alone[..], &bytes[..], "{name}");
+    }
+
     let missing = http.get(format!("{}/no/such/page", server.url)).header("accept", "text/html").send().await;
     assert_eq!(missing.expect("404 page").status(), 404);
     let api_missing = http.get(format!("{}/v2/nothing-here", server.url)).send().await.expect("api 404");
@@ -117,4 +150,28 @@ async fn environment_variables_configure_the_server() {
     let log = String::from_utf8_lossy(&out.stderr);
     let first = log.lines().next().unwrap_or_default();
     assert!(serde_json::from_str::<serde_json::Value>(first).is_ok(), "not a JSON log line: {first}");
+}
+
+/// The chunks of a page bundle (`scripts/wasm-bundle.py` says the format).
+fn unpack_bundle(bundle: &[u8]) -> Vec<(String, Vec<u8>)> {
+    assert_eq!(&bundle[..4], b"DRB1", "not a bundle");
+    let u32_at = |at: usize| u32::from_le_bytes(bundle[at..at + 4].try_into().expect("4 bytes")) as usize;
+    let count = u32_at(4);
+    let mut at = 8;
+    let mut entries = Vec::new();
+    for _ in 0..count {
+        let length = usize::from(u16::from_le_bytes([bundle[at], bundle[at + 1]]));
+        let name = String::from_utf8(bundle[at + 2..at + 2 + length].to_vec()).expect("utf-8 name");
+        entries.push((name, u32_at(at + 2 + length)));
+        at += 6 + length;
+    }
+    entries
+        .into_iter()
+        .map(|(name, size)| {
+            let bytes = bundle[at..at + size].to_vec();
+            at += size;
+            assert_eq!(&bytes[..4], b"\0asm", "{name} is not a WebAssembly module");
+            (name, bytes)
+        })
+        .collect()
 }

@@ -13,6 +13,10 @@
 //! request. Other clients get the plain file, compressed on the fly as any
 //! other response.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use app::lazy_pages::{page_of_path, PageBundle};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -57,6 +61,27 @@ pub fn get(path: &str, request_headers: &HeaderMap) -> Option<Response> {
         }
     }
     Some(response)
+}
+
+/// The bundle of WASM chunks a server-rendered `path` should preload: its
+/// page's, from the build's split manifest (`pkg/split-manifest.json`,
+/// read once). `None` for paths no page claims and for a build without the
+/// split.
+pub fn page_bundle(path: &str) -> Option<PageBundle> {
+    static MANIFEST: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let manifest = MANIFEST.get_or_init(|| {
+        let Some(file) = Site::get("pkg/split-manifest.json") else {
+            return HashMap::new();
+        };
+        serde_json::from_slice(&file.data).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the console's split manifest is unreadable; pages load their chunks one by one");
+            HashMap::new()
+        })
+    });
+    let page = page_of_path(path)?;
+    let chunks = manifest.get(page)?.clone();
+    Site::get(&format!("pkg/pages/{page}.bundle"))?;
+    Some(PageBundle { page: page.to_string(), chunks })
 }
 
 /// Whether `Accept-Encoding` lists `br` without `q=0`.

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use app::backend::SharedBackend;
 use app::{shell, App};
 use axum::body::Body;
+use axum::http::request::Parts;
 use axum::http::{header, Request};
 use axum::response::IntoResponse;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, render_app_to_stream_with_context, LeptosRoutes};
 
 use super::assets;
@@ -23,9 +24,15 @@ fn leptos_options() -> LeptosOptions {
 }
 
 /// What every console render and server function finds in its context:
-/// the service, and the access view once it is loaded.
+/// the service, the access view once it is loaded, and the bundle of WASM
+/// chunks the requested page needs (preloaded by the shell).
 fn contexts(service: Arc<Service>) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
+        if let Some(bundle) =
+            use_context::<Parts>().and_then(|request| assets::page_bundle(request.uri.path()))
+        {
+            provide_context(bundle);
+        }
         if let Some(access) = service.console_access() {
             provide_context(access);
         }
