@@ -40,7 +40,7 @@ pub async fn load(browser: &Browser, url: &str) -> Timing {
                 "(() => { const n = performance.getEntriesByType('navigation')[0] || {};
                   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
                   const resources = performance.getEntriesByType('resource');
-                  const wasm = resources.filter(r => r.name.endsWith('.wasm'));
+                  const wasm = resources.filter(r => /[.](wasm|bundle)$/.test(new URL(r.name).pathname));
                   const json = resources.filter(r => r.name.includes('/v2/apps'));
                   return [n.responseStart || 0, n.responseEnd || 0, fcp ? fcp.startTime : 0,
                           Math.max(0, ...wasm.map(r => r.responseEnd)),
@@ -80,7 +80,8 @@ pub struct Timing {
     pub fcp: f64,
     /// When the last WASM module had arrived (0 for the baseline).
     pub wasm_done: f64,
-    /// Paths of the WASM modules the page fetched.
+    /// Paths of the WASM the page fetched: modules, and bundles of modules
+    /// (`/pkg/pages/<page>.bundle`).
     pub wasm: Vec<String>,
     /// When the apps' JSON had arrived (0 for the console, whose data
     /// comes inside the server-rendered HTML).
@@ -124,7 +125,7 @@ impl Samples {
             self.median(|t| t.long_tasks.iter().sum::<f64>() + 0.0),
             self.median(|t| t.long_tasks.iter().copied().fold(0.0, f64::max)),
             if self.0.iter().any(|t| t.wasm_done > 0.0) {
-                format!(", WASM ({} modules) received {:.0} ms", self.0[0].wasm.len(), self.median(|t| t.wasm_done))
+                format!(", WASM ({} files) received {:.0} ms", self.0[0].wasm.len(), self.median(|t| t.wasm_done))
             } else {
                 format!(", JSON received {:.0} ms", self.median(|t| t.json_done))
             }
