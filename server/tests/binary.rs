@@ -81,7 +81,19 @@ async fn serves_ping_info_and_the_console_then_stops_on_sigterm() {
     assert_eq!(compressed.status(), 200);
     assert_eq!(compressed.headers()["content-encoding"], "br");
     assert_eq!(compressed.headers()["content-type"], "application/wasm");
+    let etag = compressed.headers()["etag"].clone();
     let compressed = compressed.bytes().await.expect("wasm br body");
+    // A browser revalidating what it holds gets no body.
+    let again = http
+        .get(&wasm_url)
+        .header("accept-encoding", "gzip, br")
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .expect("wasm revalidated");
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag);
+    assert!(again.bytes().await.expect("304 body").is_empty());
     assert!(compressed.len() * 2 < plain.len(), "brotli copy {} of {} bytes", compressed.len(), plain.len());
 
     // The dashboard's page chunks are preloaded as one bundle, which holds

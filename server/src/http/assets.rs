@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use app::lazy_pages::{page_of_path, PageBundle};
 use axum::body::Body;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
@@ -34,33 +34,46 @@ pub fn console_available() -> bool {
 
 /// The embedded asset at `path`, if there is one: its brotli copy when the
 /// request accepts brotli and the build made one, else the file itself.
+///
+/// The console's files change with every build of the binary, so browsers
+/// must revalidate them (`no-cache`); the ETag (content hash of what is
+/// sent) makes that cheap: a request whose `If-None-Match` names it is
+/// answered 304 without a body.
 pub fn get(path: &str, request_headers: &HeaderMap) -> Option<Response> {
     let path = path.trim_start_matches('/');
     let plain = Site::get(path)?;
     let brotli = accepts_brotli(request_headers).then(|| Site::get(&format!("{path}.br"))).flatten();
-    let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let mut headers = vec![
-        (header::CONTENT_TYPE, mime.as_ref().to_string()),
-        (header::CACHE_CONTROL, "no-cache".to_string()),
-        (header::VARY, "accept-encoding".to_string()),
-    ];
-    // The console's files change with every build of the binary; the ETag
-    // (content hash of what is sent) lets browsers revalidate cheaply.
-    let file = match brotli {
-        Some(compressed) => {
-            headers.push((header::CONTENT_ENCODING, "br".to_string()));
-            compressed
+    let encoding = brotli.is_some().then_some(HeaderValue::from_static("br"));
+    let file = brotli.unwrap_or(plain);
+    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..8]));
+    let mut response = if matches_etag(request_headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = Body::from(file.data.into_owned()).into_response();
+        let mime = mime_guess::from_path(path).first_or_octet_stream();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(mime.as_ref()).ok()?);
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, encoding);
         }
-        None => plain,
+        response
     };
-    headers.push((header::ETAG, format!("\"{}\"", hex(&file.metadata.sha256_hash()[..8]))));
-    let mut response = Body::from(file.data.into_owned()).into_response();
-    for (name, value) in headers {
-        if let Ok(value) = value.parse() {
-            response.headers_mut().insert(name, value);
-        }
-    }
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    headers.insert(header::ETAG, HeaderValue::from_str(&etag).ok()?);
     Some(response)
+}
+
+/// Whether `If-None-Match` lists `etag` (or `*`).
+fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == etag || tag == "*")
 }
 
 /// The bundle of WASM chunks a server-rendered `path` should preload: its
@@ -113,7 +126,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::accepts_brotli;
+    use super::{accepts_brotli, matches_etag};
     use axum::http::{header, HeaderMap, HeaderValue};
 
     fn with(value: &'static str) -> HeaderMap {
@@ -130,5 +143,16 @@ mod tests {
         assert!(!accepts_brotli(&with("br;q=0, gzip")));
         assert!(!accepts_brotli(&with("brotli")));
         assert!(!accepts_brotli(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_known_etag_is_not_sent_again() {
+        let mut headers = HeaderMap::new();
+        assert!(!matches_etag(&headers, "\"ab\""));
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"xx\", W/\"ab\""));
+        assert!(matches_etag(&headers, "\"ab\""));
+        assert!(!matches_etag(&headers, "\"cd\""));
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+        assert!(matches_etag(&headers, "\"cd\""));
     }
 }
