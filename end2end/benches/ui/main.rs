@@ -37,8 +37,11 @@
 //!   running task, else of any app. The events that reach `/v2/events` are
 //!   counted on the harness' own subscription, so the rate reported is what
 //!   dromos delivered. Measured in the page: long tasks (PerformanceObserver
-//!   `longtask`) and event-to-paint (`paint.rs` says exactly what is
-//!   measured; the final line has its p95 over the events of apps on the page).
+//!   `longtask`) and event-to-paint: for each status event of an app on
+//!   the page that changes what its row shows, from the event's arrival
+//!   on the console's EventSource to the first frame painted after that
+//!   app's row (`tr[data-app-id]`) changed (`paint.rs` says exactly what
+//!   is measured and which events count; the final line has its p95).
 //!
 //! Final line: `ui: wasm_brotli_kb=… tti_ms=… ratio_tti=… long_tasks=… event_to_paint_p95_ms=…`.
 //! Only `cargo bench` runs it; under `cargo test` it returns at once.

@@ -8,15 +8,18 @@
 //   data-hydrated="true" (a MutationObserver checks after every change).
 // * arrivals: each status_update_event the page's own EventSource
 //   delivers, recorded by a listener added before the page's listeners,
-//   so it runs first: [time, appId, taskStatus].
+//   so it runs first: [time, appId, taskStatus, taskId].
 // * fetches: every services-list request (Resource Timing): [start, responseEnd].
-// * mutations: times at which the services table changed (or was replaced).
+// * rows: which app rows of the services table changed and when:
+//   [time, appId] for every row (`tr[data-app-id]`) a change happened
+//   inside of, or that was added (a re-rendered table adds all of them);
+//   one entry per row per MutationObserver callback.
 // * frames: for every frame, the time right after it was rendered (a
 //   message posted from requestAnimationFrame is handled after the paint).
 // * longtasks: [start, duration] of every main-thread task over 50 ms.
 (() => {
   const B = (window.__uiBench = {
-    tti: null, arrivals: [], fetches: [], mutations: [], frames: [], longtasks: [], sources: [],
+    tti: null, arrivals: [], fetches: [], rows: [], frames: [], longtasks: [], sources: [],
   });
   const EXPECTED_ROWS = __EXPECTED_ROWS__;
 
@@ -43,7 +46,7 @@
         const at = performance.now();
         let data = {};
         try { data = JSON.parse(event.data); } catch (_) { /* recorded without details */ }
-        B.arrivals.push([at, data.appId || '', data.taskStatus || '']);
+        B.arrivals.push([at, data.appId || '', data.taskStatus || '', data.taskId || '']);
       });
       return source;
     };
@@ -65,15 +68,21 @@
   const watchMain = () => {
     const main = document.querySelector('main');
     if (!main) return false;
-    const TABLE = '[data-testid=services-table]';
     const element = (node) => (node.nodeType === 1 ? node : node.parentElement);
-    // A change inside the table, or a new table (a whole new page body).
-    const inside = (node) => element(node)?.closest(TABLE) != null;
-    const holds = (node) => node.nodeType === 1 && (node.matches(TABLE) || node.querySelector(TABLE) !== null);
+    const ROW = 'tr[data-app-id]';
     new MutationObserver((records) => {
       const at = performance.now();
-      const touched = records.some((r) => inside(r.target) || [...r.addedNodes].some(holds));
-      if (touched) B.mutations.push(at);
+      const changed = new Set();
+      for (const r of records) {
+        const row = element(r.target)?.closest(ROW);
+        if (row) changed.add(row.dataset.appId);
+        for (const node of r.addedNodes) {
+          if (node.nodeType !== 1) continue;
+          if (node.matches(ROW)) changed.add(node.dataset.appId);
+          for (const inner of node.querySelectorAll(ROW)) changed.add(inner.dataset.appId);
+        }
+      }
+      for (const app of changed) B.rows.push([at, app]);
     }).observe(main, { subtree: true, childList: true, characterData: true, attributes: true });
     return true;
   };
