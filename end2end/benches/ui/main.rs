@@ -6,10 +6,11 @@
 //! `scripts/bench-ui.sh` (builds the console and a release dromos, then runs
 //! `cargo bench -p end2end --bench ui`).
 //!
-//! * WASM size: every `.wasm` module a cold load of `/services` fetched
-//!   (the main module and the page's lazily loaded chunks), as dromos
-//!   serves them, compressed with brotli at quality 11 (window 22); KB =
-//!   1,000 bytes. The main module `/pkg/dromos.wasm` alone is shown too.
+//! * WASM size: all the WebAssembly a cold load of `/services` fetched
+//!   (the main module, and the page's lazily loaded chunks, which come as
+//!   one bundle, `/pkg/pages/services.bundle`, or one by one), each file as
+//!   dromos serves it compressed with brotli at quality 11 (window 22);
+//!   KB = 1,000 bytes. The main module `/pkg/dromos.wasm` alone is shown too.
 //! * Cluster: a release dromos (`$DROMOS_BIN`, else `target/release/dromos`)
 //!   with `--local-simulate` and enough `--local-resources`; `UI_BENCH_APPS`
 //!   (default 1,000) apps of `UI_BENCH_INSTANCES` (default 10) instances at
