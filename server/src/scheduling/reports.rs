@@ -5,16 +5,26 @@
 //! the trace of the embedded cluster stopped with the previous run, see
 //! [`super::convert::stopped_with_embedded_master`]).
 //!
-//! The driver's report calls must not block, but the service's
-//! [`Service::report_task`] and deployment progress are store writes; so
-//! [`super::adapter::ServiceTarget`] queues [`Report`]s on an unbounded
-//! channel and this task applies them one by one. An instance list is
-//! diffed against the tasks the service holds and only changed tasks are
-//! written (each write emits `status_update_event`). A deployment timeout
-//! becomes a rollback. The task ends when the adapter, and with it the
-//! sender, is dropped.
+//! The driver's report calls must not block, but recording tasks and
+//! deployment progress are store writes; so [`super::adapter::ServiceTarget`]
+//! queues [`Report`]s on an unbounded channel and this task applies them.
+//! It takes every report already queued at once (a burst): consecutive task
+//! reports (instance lists, final reports, failures) become one
+//! [`Service::record_task_batch`], one mutation and one store batch, so a
+//! burst of status updates costs the changed tasks, not a copy of the state
+//! per task (a batch takes about [`MAX_BATCH_CHANGES`] changes, long
+//! instance lists are taken in pieces). Within the batch the reports apply in order (a failure before
+//! its task's final state). An instance list is diffed against the tasks
+//! the batch holds so far and only changed tasks are written (each emits
+//! `status_update_event`); entries equal to the same task's entry in the
+//! last list recorded are skipped without being converted. A failed write
+//! loses that batch's changes (later work is still applied); the next
+//! complete list is then diffed in full, so the service catches up with
+//! the driver. A deployment timeout becomes a
+//! rollback. The task ends when the adapter, and with it the sender, is
+//! dropped.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use dromos_driver::{DeploymentProgress, DeploymentTimeout, InstanceReport, TaskFailure};
@@ -24,6 +34,7 @@ use tracing::{debug, warn};
 
 use super::convert::{failure_record, gone_record, stopped_with_embedded_master, task_record};
 use crate::service::instances::TaskRecord;
+use crate::service::task_batch::TaskBatch;
 use crate::service::Service;
 
 /// Failure messages kept until the instance's final report arrives (it
@@ -45,58 +56,190 @@ pub enum Report {
     TimedOut(DeploymentTimeout),
 }
 
+/// Reports taken from the channel at most at once.
+const MAX_BURST: usize = 256;
+/// Entries of an instance list handled as one piece of work.
+const LIST_PIECE: usize = 512;
+/// Changes after which a batch takes no more work: keeps a store batch
+/// well under the smallest store's limit (ZooKeeper's 1 MB).
+const MAX_BATCH_CHANGES: usize = 512;
+
 /// Applies reports until the sender is dropped.
 pub async fn run(service: Arc<Service>, mut reports: mpsc::UnboundedReceiver<Report>) {
-    let local_master = crate::cluster::is_local(service.master());
-    let mut failures: BTreeMap<String, String> = BTreeMap::new();
-    while let Some(report) = reports.recv().await {
-        match report {
-            Report::Instances(list) => sync_instances(&service, &list).await,
-            Report::Gone(last) => {
-                let message = failures.remove(&last.task_id);
-                if let Some(record) = gone_record(&last) {
-                    write(&service, record, message).await;
-                }
+    let mut reporter = Reporter::new(service);
+    while let Some(first) = reports.recv().await {
+        let mut burst = vec![first];
+        while burst.len() < MAX_BURST {
+            match reports.try_recv() {
+                Ok(report) => burst.push(report),
+                Err(_) => break,
             }
-            Report::Failure(failure) => {
-                record_failure(&service, &failure, local_master).await;
-                if failures.len() >= MAX_PENDING_FAILURES {
-                    failures.clear();
-                }
-                failures.insert(failure.task_id, failure.message);
-            }
-            Report::Progress(progress) => apply_progress(&service, &progress).await,
-            Report::TimedOut(timeout) => roll_back(&service, &timeout).await,
         }
+        reporter.apply(burst).await;
     }
 }
 
-/// Writes the tasks whose record changed; tasks the service holds that the
-/// driver does not track any more are reported `TASK_UNKNOWN` (dropped).
-async fn sync_instances(service: &Service, list: &[InstanceReport]) {
-    let held: BTreeMap<String, TaskRecord> = service.tasks().into_iter().map(|t| (t.id.clone(), t)).collect();
-    let mut listed = BTreeSet::new();
-    for report in list {
-        listed.insert(report.task_id.as_str());
-        let Some(record) = task_record(report) else {
-            warn!(app_id = %report.app_id, "instance of an app id that is not a path; not reported");
-            continue;
-        };
-        if held.get(&record.id) != Some(&record) {
-            write(service, record, None).await;
+/// A task report, or a piece of an instance list, as one unit of a batch.
+enum Work {
+    /// Entries of an instance list; `end`: its last piece.
+    List {
+        entries: Vec<InstanceReport>,
+        end: bool,
+    },
+    Gone(InstanceReport),
+    Failure(TaskFailure),
+}
+
+/// What the reporter remembers between reports.
+struct Reporter {
+    service: Arc<Service>,
+    /// The master is dromos' embedded one.
+    local_master: bool,
+    /// Failure messages kept until the instance's final report arrives (it
+    /// comes in the same driver turn).
+    failures: BTreeMap<String, String>,
+    /// The entries of the last instance list recorded, by task id: the
+    /// service holds what they say. Empty after a failed write.
+    recorded: HashMap<String, InstanceReport>,
+    /// The entries of the list being recorded so far.
+    listing: HashMap<String, InstanceReport>,
+    /// A write failed while the list was being recorded.
+    listing_lost: bool,
+}
+
+impl Reporter {
+    fn new(service: Arc<Service>) -> Self {
+        let local_master = crate::cluster::is_local(service.master());
+        Reporter {
+            service,
+            local_master,
+            failures: BTreeMap::new(),
+            recorded: HashMap::new(),
+            listing: HashMap::new(),
+            listing_lost: false,
         }
     }
-    for (id, mut stale) in held {
-        if !listed.contains(id.as_str()) {
-            stale.state = crate::service::instances::TaskState::TaskUnknown;
-            write(service, stale, Some("unknown to the scheduler".to_owned())).await;
+
+    /// Applies `burst` in order: runs of task reports in as few batches as
+    /// the batch size allows, deployment reports one by one between them.
+    async fn apply(&mut self, burst: Vec<Report>) {
+        let mut work = VecDeque::new();
+        for report in burst {
+            match report {
+                Report::Progress(progress) => {
+                    self.record(&mut work).await;
+                    apply_progress(&self.service, &progress).await;
+                }
+                Report::TimedOut(timeout) => {
+                    self.record(&mut work).await;
+                    roll_back(&self.service, &timeout).await;
+                }
+                Report::Instances(list) => split_list(list, &mut work),
+                Report::Gone(last) => work.push_back(Work::Gone(last)),
+                Report::Failure(failure) => work.push_back(Work::Failure(failure)),
+            }
+        }
+        self.record(&mut work).await;
+    }
+
+    /// Records all of `work`, in batches of about [`MAX_BATCH_CHANGES`].
+    async fn record(&mut self, work: &mut VecDeque<Work>) {
+        while !work.is_empty() {
+            let service = Arc::clone(&self.service);
+            let written = service
+                .record_task_batch(|batch| {
+                    let mut units = 0;
+                    while batch.len() < MAX_BATCH_CHANGES {
+                        let Some(unit) = work.pop_front() else { break };
+                        self.add(batch, unit);
+                        units += 1;
+                    }
+                    (units, batch.len())
+                })
+                .await;
+            match written {
+                Ok((units, changes)) => debug!(units, changes, "task reports recorded"),
+                Err(e) => {
+                    warn!(error = %e, "cannot record the tasks' states; the next instance list repairs them");
+                    self.recorded.clear();
+                    self.listing_lost = true;
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, batch: &mut TaskBatch<'_>, unit: Work) {
+        match unit {
+            Work::List { entries, end } => {
+                self.sync_entries(batch, entries);
+                if end {
+                    self.end_list(batch);
+                }
+            }
+            Work::Gone(last) => {
+                let message = self.failures.remove(&last.task_id);
+                self.recorded.remove(&last.task_id);
+                if let Some(record) = gone_record(&last) {
+                    batch.set_task(record, message);
+                }
+            }
+            Work::Failure(failure) => {
+                record_failure(batch, &failure, self.local_master);
+                if self.failures.len() >= MAX_PENDING_FAILURES {
+                    self.failures.clear();
+                }
+                self.failures.insert(failure.task_id, failure.message);
+            }
+        }
+    }
+
+    /// Records the listed tasks whose record changed.
+    fn sync_entries(&mut self, batch: &mut TaskBatch<'_>, entries: Vec<InstanceReport>) {
+        for report in entries {
+            if self.recorded.get(&report.task_id) != Some(&report) {
+                let Some(record) = task_record(&report) else {
+                    warn!(app_id = %report.app_id, "instance of an app id that is not a path; not reported");
+                    continue;
+                };
+                if batch.tasks().get_of(&record.app_id, &record.id) != Some(&record) {
+                    batch.set_task(record, None);
+                }
+            }
+            self.listing.insert(report.task_id.clone(), report);
+        }
+    }
+
+    /// The list is complete: tasks the batch holds that the driver does not
+    /// track any more are reported `TASK_UNKNOWN` (dropped).
+    fn end_list(&mut self, batch: &mut TaskBatch<'_>) {
+        let listed = std::mem::take(&mut self.listing);
+        let stale: Vec<TaskRecord> =
+            batch.tasks().values().filter(|t| !listed.contains_key(&t.id)).cloned().collect();
+        for mut task in stale {
+            task.state = crate::service::instances::TaskState::TaskUnknown;
+            batch.set_task(task, Some("unknown to the scheduler".to_owned()));
+        }
+        self.recorded = if std::mem::take(&mut self.listing_lost) { HashMap::new() } else { listed };
+    }
+}
+
+/// Splits an instance list into pieces of [`LIST_PIECE`] entries (an empty
+/// list is one empty piece: it still drops every task).
+fn split_list(list: Vec<InstanceReport>, work: &mut VecDeque<Work>) {
+    let mut rest = list.into_iter().peekable();
+    loop {
+        let entries: Vec<InstanceReport> = rest.by_ref().take(LIST_PIECE).collect();
+        let end = rest.peek().is_none();
+        work.push_back(Work::List { entries, end });
+        if end {
+            break;
         }
     }
 }
 
 /// Records the app's last task failure (before the task's final state is
-/// written, so the console refetching on that `status_update_event` sees it).
-async fn record_failure(service: &Service, failure: &TaskFailure, local_master: bool) {
+/// recorded, so the console refetching on that `status_update_event` sees it).
+fn record_failure(batch: &mut TaskBatch<'_>, failure: &TaskFailure, local_master: bool) {
     if stopped_with_embedded_master(failure, local_master) {
         debug!(task_id = %failure.task_id, "task stopped with the previous embedded cluster; not a failure");
         return;
@@ -105,16 +248,7 @@ async fn record_failure(service: &Service, failure: &TaskFailure, local_master: 
         warn!(app_id = %failure.app_id, "failure of an app id that is not a path; not recorded");
         return;
     };
-    if let Err(e) = service.record_task_failure(record, failure.unhealthy_kill).await {
-        warn!(task_id = %failure.task_id, error = %e, "cannot record the task failure");
-    }
-}
-
-async fn write(service: &Service, record: TaskRecord, message: Option<String>) {
-    let id = record.id.clone();
-    if let Err(e) = service.report_task(record, message).await {
-        warn!(task_id = %id, error = %e, "cannot record the task's state");
-    }
+    batch.record_failure(record, failure.unhealthy_kill);
 }
 
 /// Marks the steps the driver finished as done (the service finishes the
@@ -160,3 +294,7 @@ async fn roll_back(service: &Service, timeout: &DeploymentTimeout) {
         warn!(deployment_id = id, error = %e, "cannot roll back the timed-out deployment");
     }
 }
+
+#[cfg(test)]
+#[path = "reports_tests.rs"]
+mod tests;

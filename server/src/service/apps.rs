@@ -66,7 +66,7 @@ pub fn write_id(raw: &str) -> Result<PathId, ServiceError> {
 }
 
 pub(crate) fn status_of(state: &State, app: &Arc<AppDefinition>) -> AppStatus {
-    let tasks: Vec<TaskRecord> = state.tasks.values().filter(|t| t.app_id == app.id).cloned().collect();
+    let tasks: Vec<TaskRecord> = state.tasks.of_app(&app.id).cloned().collect();
     AppStatus {
         app: app.clone(),
         counts: TaskCounts::of(&tasks),

@@ -79,7 +79,7 @@ pub fn finish_change(
         target.deployments.insert(deployment.id.clone(), deployment.clone());
     }
     let snapshot = target.snapshot(opts.version.clone());
-    target.root_history.insert(opts.version.clone(), snapshot);
+    Arc::make_mut(&mut target.root_history).insert(opts.version.clone(), Arc::new(snapshot));
     prune(target, opts.max_versions);
     Ok(ChangeOutcome { deployment, cancelled, plan, changed_apps, version: opts.version.clone() })
 }
@@ -119,7 +119,8 @@ fn stamp_apps(
         next.version = Some(opts.version.clone());
         next.version_info = Some(info);
         let next = Arc::new(next);
-        target.app_history.entry(id.clone()).or_default().insert(opts.version.clone(), next.clone());
+        let history = Arc::make_mut(&mut target.app_history).entry(id.clone()).or_default();
+        Arc::make_mut(history).insert(opts.version.clone(), next.clone());
         target.apps.insert(id.clone(), next);
         changed.push(id);
     }
@@ -176,7 +177,7 @@ fn prune(state: &mut State, max: usize) {
     let mut roots: VecDeque<Timestamp> = state.root_history.keys().cloned().collect();
     while roots.len() > max {
         if let Some(oldest) = roots.pop_front() {
-            state.root_history.remove(&oldest);
+            Arc::make_mut(&mut state.root_history).remove(&oldest);
         }
     }
     let referenced: BTreeSet<(PathId, Timestamp)> = state
@@ -184,16 +185,21 @@ fn prune(state: &mut State, max: usize) {
         .values()
         .flat_map(|r| r.apps.iter().map(|(id, v)| (id.clone(), v.clone())))
         .collect();
-    for (id, history) in state.app_history.iter_mut() {
-        let exists = state.apps.contains_key(id);
-        let keep_newest = if exists { max } else { 0 };
+    let mut expired: Vec<(PathId, Timestamp)> = Vec::new();
+    for (id, history) in state.app_history.iter() {
+        let keep_newest = if state.apps.contains_key(id) { max } else { 0 };
         let cutoff = history.len().saturating_sub(keep_newest);
-        let old: Vec<Timestamp> = history.keys().take(cutoff).cloned().collect();
-        for v in old {
-            if !referenced.contains(&(id.clone(), v.clone())) {
-                history.remove(&v);
-            }
+        let old = history.keys().take(cutoff).map(|v| (id.clone(), v.clone()));
+        expired.extend(old.filter(|key| !referenced.contains(key)));
+    }
+    if expired.is_empty() {
+        return;
+    }
+    let app_history = Arc::make_mut(&mut state.app_history);
+    for (id, version) in expired {
+        if let Some(history) = app_history.get_mut(&id) {
+            Arc::make_mut(history).remove(&version);
         }
     }
-    state.app_history.retain(|_, h| !h.is_empty());
+    app_history.retain(|_, h| !h.is_empty());
 }

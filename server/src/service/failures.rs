@@ -17,7 +17,6 @@
 
 use dromos_model::PathId;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use tracing::instrument;
 
 use super::error::ServiceError;
@@ -72,43 +71,7 @@ impl Service {
         failure: TaskFailureRecord,
         unhealthy_kill: bool,
     ) -> Result<bool, ServiceError> {
-        let record = failure.clone();
-        let recorded = self
-            .mutate(|_, target, _| {
-                if !target.apps.contains_key(&record.app_id) {
-                    return Ok(false);
-                }
-                target.failures.insert(record.app_id.clone(), record);
-                Ok(true)
-            })
-            .await?;
-        if !recorded {
-            tracing::debug!(state = %failure.state, "failure of a task whose app is gone; not recorded");
-            return Ok(false);
-        }
-        tracing::warn!(
-            app_id = %failure.app_id,
-            task_id = %failure.task_id,
-            state = %failure.state,
-            host = %failure.host,
-            version = %failure.version,
-            message = %failure.message,
-            unhealthy_kill,
-            "task failed"
-        );
-        self.metrics.increment("dromos.service.task-failure.counter");
-        if unhealthy_kill {
-            self.events.publish(
-                "unhealthy_instance_kill_event",
-                json!({
-                    "appId": failure.app_id, "taskId": failure.task_id,
-                    "instanceId": super::instances::instance_id(&failure.task_id),
-                    "version": failure.version, "reason": failure.message, "host": failure.host,
-                    "slaveId": failure.slave_id,
-                }),
-            );
-        }
-        Ok(true)
+        self.record_task_batch(|batch| batch.record_failure(failure, unhealthy_kill)).await
     }
 }
 

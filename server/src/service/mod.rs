@@ -53,7 +53,9 @@ pub mod run_spec;
 pub mod selector;
 pub mod standing;
 pub mod state;
+pub mod task_batch;
 pub mod task_stats;
+pub mod task_table;
 pub mod tasks;
 
 use std::net::SocketAddr;

@@ -25,6 +25,7 @@ use super::error::ServiceError;
 use super::failures::TaskFailureRecord;
 use super::instances::TaskRecord;
 use super::state::{RootSnapshot, State};
+use super::task_table::Tasks;
 
 const APPS: &str = "apps";
 const ROOTS: &str = "roots";
@@ -53,15 +54,16 @@ pub fn load(store: &dyn Store) -> Result<State, ServiceError> {
         let Some(version) = app.version.clone() else {
             return Err(ServiceError::Internal(format!("stored app {key} has no version")));
         };
-        state.app_history.entry(app.id.clone()).or_default().insert(version, Arc::new(app));
+        let history = Arc::make_mut(&mut state.app_history).entry(app.id.clone()).or_default();
+        Arc::make_mut(history).insert(version, Arc::new(app));
     }
     for (key, bytes) in store.list(ROOTS, "")? {
         let root: RootSnapshot = decode(ROOTS, &key, &bytes)?;
-        state.root_history.insert(root.version.clone(), root);
+        Arc::make_mut(&mut state.root_history).insert(root.version.clone(), Arc::new(root));
     }
     if let Some(latest) = state.root_history.values().next_back().cloned() {
-        state.groups = latest.groups;
-        for (id, version) in latest.apps {
+        state.groups = latest.groups.clone();
+        for (id, version) in latest.apps.iter().map(|(id, v)| (id.clone(), v)) {
             let app = state.app_at(&id, version.as_str()).ok_or_else(|| {
                 ServiceError::Internal(format!(
                     "root {} refers to missing app {id}@{version}",
@@ -77,7 +79,7 @@ pub fn load(store: &dyn Store) -> Result<State, ServiceError> {
     }
     for (key, bytes) in store.list(INSTANCES, "")? {
         let t: TaskRecord = decode(INSTANCES, &key, &bytes)?;
-        state.tasks.insert(t.id.clone(), t);
+        state.tasks.insert(t);
     }
     for (key, bytes) in store.list(FAILURES, "")? {
         let f: TaskFailureRecord = decode(FAILURES, &key, &bytes)?;
@@ -86,36 +88,61 @@ pub fn load(store: &dyn Store) -> Result<State, ServiceError> {
     Ok(state)
 }
 
-/// The batch that turns the stored `before` into `after`.
+/// The batch that turns the stored `before` into `after`. Parts that
+/// `after` shares with `before` (histories, each app's tasks) are skipped
+/// without being looked at, so a mutation that changed only tasks costs
+/// the apps whose tasks changed.
 pub fn diff(before: &State, after: &State) -> Result<Vec<Op>, ServiceError> {
     let mut ops = Vec::new();
-    for (id, history) in &after.app_history {
-        for (version, app) in history {
+    if !Arc::ptr_eq(&before.app_history, &after.app_history) {
+        diff_app_history(before, after, &mut ops)?;
+    }
+    if !Arc::ptr_eq(&before.root_history, &after.root_history) {
+        diff_root_history(before, after, &mut ops)?;
+    }
+    diff_map(DEPLOYMENTS, &before.deployments, &after.deployments, &mut ops)?;
+    for (old, new) in Tasks::changed_apps(&before.tasks, &after.tasks) {
+        diff_map(INSTANCES, old, new, &mut ops)?;
+    }
+    diff_map(FAILURES, &before.failures, &after.failures, &mut ops)?;
+    Ok(ops)
+}
+
+fn diff_app_history(before: &State, after: &State, ops: &mut Vec<Op>) -> Result<(), ServiceError> {
+    for (id, history) in after.app_history.iter() {
+        if before.app_history.get(id).is_some_and(|old| Arc::ptr_eq(old, history)) {
+            continue;
+        }
+        for (version, app) in history.iter() {
             let known = before.app_history.get(id).is_some_and(|h| h.contains_key(version));
             if !known {
                 ops.push(Op::put(APPS, app_key(id, version), encode(app.as_ref())?));
             }
         }
     }
-    for (id, history) in &before.app_history {
+    for (id, history) in before.app_history.iter() {
+        if after.app_history.get(id).is_some_and(|new| Arc::ptr_eq(new, history)) {
+            continue;
+        }
         for version in history.keys() {
             if !after.app_history.get(id).is_some_and(|h| h.contains_key(version)) {
                 ops.push(Op::delete(APPS, app_key(id, version)));
             }
         }
     }
-    for (version, root) in &after.root_history {
+    Ok(())
+}
+
+fn diff_root_history(before: &State, after: &State, ops: &mut Vec<Op>) -> Result<(), ServiceError> {
+    for (version, root) in after.root_history.iter() {
         if before.root_history.get(version) != Some(root) {
-            ops.push(Op::put(ROOTS, version.to_string(), encode(root)?));
+            ops.push(Op::put(ROOTS, version.to_string(), encode(root.as_ref())?));
         }
     }
     for version in before.root_history.keys().filter(|v| !after.root_history.contains_key(*v)) {
         ops.push(Op::delete(ROOTS, version.to_string()));
     }
-    diff_map(DEPLOYMENTS, &before.deployments, &after.deployments, &mut ops)?;
-    diff_map(INSTANCES, &before.tasks, &after.tasks, &mut ops)?;
-    diff_map(FAILURES, &before.failures, &after.failures, &mut ops)?;
-    Ok(ops)
+    Ok(())
 }
 
 fn diff_map<K: Ord + std::fmt::Display, T: Serialize + PartialEq>(

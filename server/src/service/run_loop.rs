@@ -78,39 +78,11 @@ impl Service {
 
     /// Seam (c): a task's new state. Durable before it returns; a terminal
     /// state removes the task. Emits `status_update_event` and
-    /// `instance_changed_event`.
+    /// `instance_changed_event`. (The reporter records bursts of these
+    /// with [`Service::record_task_batch`].)
     #[instrument(skip_all, fields(app_id = %task.app_id, task_id = %task.id))]
     pub async fn report_task(&self, task: TaskRecord, message: Option<String>) -> Result<(), ServiceError> {
-        let terminal = task.state.is_terminal();
-        let record = task.clone();
-        self.mutate(|_, target, _| {
-            if terminal {
-                target.tasks.remove(&record.id);
-            } else {
-                target.tasks.insert(record.id.clone(), record);
-            }
-            Ok(())
-        })
-        .await?;
-        self.metrics
-            .increment(&format!("marathon.mesos.task-updates.{}.counter", task.state.name().to_lowercase()));
-        self.events.publish(
-            "status_update_event",
-            json!({
-                "slaveId": task.agent_id, "taskId": task.id, "taskStatus": task.state,
-                "message": message.unwrap_or_default(), "appId": task.app_id, "host": task.host,
-                "ipAddresses": [], "ports": task.ports, "version": task.version,
-            }),
-        );
-        self.events.publish(
-            "instance_changed_event",
-            json!({
-                "instanceId": super::instances::instance_id(&task.id), "condition": task.state.name(),
-                "runSpecId": task.app_id, "agentId": task.agent_id, "host": task.host,
-                "runSpecVersion": task.version,
-            }),
-        );
-        Ok(())
+        self.record_task_batch(|batch| batch.set_task(task, message)).await
     }
 
     /// Seam (c): the launch queue as the run loop sees it (memory only:

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::deployment::Deployment;
 use super::failures::TaskFailureRecord;
-use super::instances::TaskRecord;
+use super::task_table::Tasks;
 
 /// What a group holds besides its children.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,8 +44,17 @@ pub struct RootSnapshot {
     pub apps: BTreeMap<PathId, Timestamp>,
 }
 
-/// The whole service state; cloned per mutation (apps are `Arc`s, so the
-/// clone copies maps of pointers).
+/// Every kept version of every app, oldest first (each app's versions
+/// shared between states until one of them changes).
+pub type AppHistory = BTreeMap<PathId, Arc<BTreeMap<Timestamp, Arc<AppDefinition>>>>;
+/// Every kept root version, oldest first (immutable once written).
+pub type RootHistory = BTreeMap<Timestamp, Arc<RootSnapshot>>;
+
+/// The whole service state; cloned per mutation. The clone is shallow
+/// where the state is big: apps are `Arc`s, the histories are shared until
+/// a mutation changes them (`Arc::make_mut`), and tasks are shared per app
+/// (see [`Tasks`]); so a mutation costs about the number of apps, not of
+/// versions or tasks, and [`super::persist::diff`] skips what is shared.
 #[derive(Debug, Clone, Default)]
 pub struct State {
     /// Current apps.
@@ -53,13 +62,13 @@ pub struct State {
     /// Current groups, the root included.
     pub groups: BTreeMap<PathId, GroupMeta>,
     /// Every kept version of every app, oldest first.
-    pub app_history: BTreeMap<PathId, BTreeMap<Timestamp, Arc<AppDefinition>>>,
+    pub app_history: Arc<AppHistory>,
     /// Every kept root version, oldest first.
-    pub root_history: BTreeMap<Timestamp, RootSnapshot>,
+    pub root_history: Arc<RootHistory>,
     /// Running deployments by id.
     pub deployments: BTreeMap<String, Deployment>,
-    /// Instances reported by the run loop, by task id.
-    pub tasks: BTreeMap<String, TaskRecord>,
+    /// Instances reported by the run loop.
+    pub tasks: Tasks,
     /// Each app's last task failure.
     pub failures: BTreeMap<PathId, TaskFailureRecord>,
 }

@@ -113,14 +113,14 @@ impl Service {
                 let id = existing_app(&state, app)?;
                 Ok(state
                     .tasks
-                    .values()
-                    .filter(|t| t.app_id == id && host.as_ref().is_none_or(|h| *h == t.host))
+                    .of_app(&id)
+                    .filter(|t| host.as_ref().is_none_or(|h| *h == t.host))
                     .cloned()
                     .collect())
             }
             KillSelector::AppTask { app, task } => {
                 let id = existing_app(&state, app)?;
-                let t = state.tasks.get(task).filter(|t| t.app_id == id);
+                let t = state.tasks.get_of(&id, task);
                 Ok(vec![t.cloned().ok_or_else(|| ServiceError::TaskNotFound(task.clone()))?])
             }
             KillSelector::Ids(ids) => {

@@ -1,0 +1,162 @@
+//! Recording what the run loop reports about tasks, many reports at once.
+//!
+//! Tasks change in bursts (a deployment launches hundreds, an agent loss
+//! ends hundreds), and every mutation copies and diffs the state and
+//! writes a store batch. So the reporter hands a whole burst to
+//! [`Service::record_task_batch`]: its closure edits the tasks and the
+//! apps' last failures through a [`TaskBatch`], in the order the reports
+//! came, and everything becomes one mutation and one store batch. The
+//! module guarantees of [`super`] hold for the batch as a whole: it is
+//! durable before any of its events is published, a failed write installs
+//! none of it, and the events follow the installed change, in the order the
+//! batch recorded them (a failure before the final state of its task).
+//!
+//! Each change recorded gives what a single report gives: for a task state
+//! `status_update_event`, `instance_changed_event` and the counter
+//! `marathon.mesos.task-updates.<state>.counter`; for a failure a log line,
+//! `dromos.service.task-failure.counter` and, for a health kill,
+//! `unhealthy_instance_kill_event`.
+
+use serde_json::json;
+use tracing::instrument;
+
+use super::error::ServiceError;
+use super::failures::TaskFailureRecord;
+use super::instances::{instance_id, TaskRecord};
+use super::state::State;
+use super::task_table::Tasks;
+use super::Service;
+
+/// What the batch recorded, published in order once it is installed.
+#[derive(Debug)]
+enum Notice {
+    Task { task: TaskRecord, message: Option<String> },
+    Failure { failure: TaskFailureRecord, unhealthy_kill: bool },
+}
+
+/// The tasks and last failures of a state being edited by one batch.
+pub struct TaskBatch<'a> {
+    state: &'a mut State,
+    notices: Vec<Notice>,
+}
+
+impl TaskBatch<'_> {
+    /// The tasks as the changes recorded so far left them.
+    pub fn tasks(&self) -> &Tasks {
+        &self.state.tasks
+    }
+
+    /// Records `task`'s new state (a terminal state forgets the task);
+    /// `message` goes into its `status_update_event`.
+    pub fn set_task(&mut self, task: TaskRecord, message: Option<String>) {
+        if task.state.is_terminal() {
+            self.state.tasks.remove(&task.app_id, &task.id);
+        } else {
+            self.state.tasks.insert(task.clone());
+        }
+        self.notices.push(Notice::Task { task, message });
+    }
+
+    /// Records `failure` as its app's last task failure; `false`, recording
+    /// nothing, when the app does not exist (any more). `unhealthy_kill`:
+    /// dromos killed the task for failing its health checks.
+    pub fn record_failure(&mut self, failure: TaskFailureRecord, unhealthy_kill: bool) -> bool {
+        if !self.state.apps.contains_key(&failure.app_id) {
+            tracing::debug!(app_id = %failure.app_id, task_id = %failure.task_id, state = %failure.state,
+                "failure of a task whose app is gone; not recorded");
+            return false;
+        }
+        self.state.failures.insert(failure.app_id.clone(), failure.clone());
+        self.notices.push(Notice::Failure { failure, unhealthy_kill });
+        true
+    }
+
+    /// Changes recorded so far.
+    pub fn len(&self) -> usize {
+        self.notices.len()
+    }
+
+    /// Nothing recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.notices.is_empty()
+    }
+}
+
+impl Service {
+    /// Runs `fill` on a [`TaskBatch`] and records all it did as one
+    /// mutation (see the module docs); returns what `fill` returned. A
+    /// batch that recorded nothing writes nothing.
+    #[instrument(skip_all, fields(changes))]
+    pub async fn record_task_batch<T>(
+        &self,
+        fill: impl FnOnce(&mut TaskBatch<'_>) -> T,
+    ) -> Result<T, ServiceError> {
+        let (out, notices) = self
+            .mutate(|_, target, _| {
+                let mut batch = TaskBatch { state: target, notices: Vec::new() };
+                let out = fill(&mut batch);
+                Ok((out, batch.notices))
+            })
+            .await?;
+        tracing::Span::current().record("changes", notices.len());
+        for notice in notices {
+            match notice {
+                Notice::Task { task, message } => self.announce_task(&task, message),
+                Notice::Failure { failure, unhealthy_kill } => {
+                    self.announce_failure(&failure, unhealthy_kill)
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn announce_task(&self, task: &TaskRecord, message: Option<String>) {
+        self.metrics
+            .increment(&format!("marathon.mesos.task-updates.{}.counter", task.state.name().to_lowercase()));
+        self.events.publish(
+            "status_update_event",
+            json!({
+                "slaveId": task.agent_id, "taskId": task.id, "taskStatus": task.state,
+                "message": message.unwrap_or_default(), "appId": task.app_id, "host": task.host,
+                "ipAddresses": [], "ports": task.ports, "version": task.version,
+            }),
+        );
+        self.events.publish(
+            "instance_changed_event",
+            json!({
+                "instanceId": instance_id(&task.id), "condition": task.state.name(),
+                "runSpecId": task.app_id, "agentId": task.agent_id, "host": task.host,
+                "runSpecVersion": task.version,
+            }),
+        );
+    }
+
+    fn announce_failure(&self, failure: &TaskFailureRecord, unhealthy_kill: bool) {
+        tracing::warn!(
+            app_id = %failure.app_id,
+            task_id = %failure.task_id,
+            state = %failure.state,
+            host = %failure.host,
+            version = %failure.version,
+            message = %failure.message,
+            unhealthy_kill,
+            "task failed"
+        );
+        self.metrics.increment("dromos.service.task-failure.counter");
+        if unhealthy_kill {
+            self.events.publish(
+                "unhealthy_instance_kill_event",
+                json!({
+                    "appId": failure.app_id, "taskId": failure.task_id,
+                    "instanceId": instance_id(&failure.task_id),
+                    "version": failure.version, "reason": failure.message, "host": failure.host,
+                    "slaveId": failure.slave_id,
+                }),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "task_batch_tests.rs"]
+pub(crate) mod tests;
