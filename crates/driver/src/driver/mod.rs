@@ -3,6 +3,9 @@
 //! One tokio task owns the [`Core`] (launch queue, tracker, deployments in
 //! progress). It waits on, in priority order: shutdown, Mesos client events,
 //! target changes, health results, API commands and the timer ([`Core::next_wakeup`]).
+//! Status updates already queued behind one are applied together (up to
+//! [`MAX_UPDATE_BURST`]) before one tick, so a wave of updates costs one
+//! tick and one instance report rather than one per update.
 //! After every input it runs [`Core::tick`] and then carries out the
 //! collected [`Effects`]: store writes are awaited (intents before ACCEPT,
 //! the framework id before anything), Mesos calls go to the [`Outbox`] in
@@ -120,17 +123,33 @@ impl Driver {
         let mut commands = target.commands();
         core.sync_target(target.snapshot());
         let mut events = client.events;
+        // An event taken while draining a burst of status updates that is
+        // not one: handled first in the next turn.
+        let mut held: Option<ClientEvent> = None;
         let result = loop {
             let wake = core.next_wakeup(now());
             let sleep = Duration::from_millis(wake.millis_since(now()));
             let mut fx = Effects::default();
+            if let Some(event) = held.take() {
+                if let Err(e) = handle_client_event(&mut core, &mut io, event, &mut fx).await {
+                    break Err(e);
+                }
+                let now = now();
+                core.tick(now, &mut fx);
+                carry_out(&mut core, &mut io, fx, now).await;
+                continue;
+            }
             tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break Ok(()),
                 event = events.recv() => match event {
                     Some(event) => {
+                        let burst = is_status_update(&event);
                         if let Err(e) = handle_client_event(&mut core, &mut io, event, &mut fx).await {
                             break Err(e);
+                        }
+                        if burst {
+                            held = drain_status_updates(&mut core, &mut events, &mut fx);
                         }
                     }
                     None => break Err(DriverError::ClientStopped),
@@ -152,6 +171,31 @@ impl Driver {
             (result, _) => result,
         }
     }
+}
+
+/// Status updates handled at most before one tick.
+const MAX_UPDATE_BURST: usize = 1024;
+
+fn is_status_update(event: &ClientEvent) -> bool {
+    matches!(event, ClientEvent::Event(Event::Update(_)))
+}
+
+/// Applies the status updates already queued behind the one just handled,
+/// so that a launch wave's updates cost one tick and one instance report,
+/// not one each. Returns the first queued event that is not an update.
+fn drain_status_updates(
+    core: &mut Core,
+    events: &mut mpsc::Receiver<ClientEvent>,
+    fx: &mut Effects,
+) -> Option<ClientEvent> {
+    for _ in 0..MAX_UPDATE_BURST {
+        match events.try_recv() {
+            Ok(ClientEvent::Event(Event::Update(status))) => core.apply_status(&status, now(), fx),
+            Ok(other) => return Some(other),
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 async fn handle_client_event(
