@@ -315,9 +315,30 @@ async fn wait_for_rollout(
             assert_eq!(instances.len(), WEB_INSTANCES, "every instance runs exactly once: {tasks:?}");
             return since.elapsed();
         }
-        assert!(Instant::now() < deadline, "{id} did not roll out: idle={idle} tasks={tasks:?}");
+        if Instant::now() >= deadline {
+            let deployments = http.get(format!("{}/v2/deployments", process.url)).send().await;
+            let deployments = match deployments {
+                Ok(r) => r.text().await.unwrap_or_default(),
+                Err(e) => e.to_string(),
+            };
+            panic!(
+                "{id} did not roll out: idle={idle} deployments={deployments} tasks={tasks:?}\n\
+                 the process's warnings and deployment log:\n{}",
+                notable_log(process).join("\n")
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The log lines of `process` worth reading after a failure: warnings,
+/// errors and everything about deployments.
+fn notable_log(process: &DromosProcess) -> Vec<String> {
+    process
+        .drain_log()
+        .into_iter()
+        .filter(|line| line.contains("\"WARN\"") || line.contains("\"ERROR\"") || line.contains("deployment"))
+        .collect()
 }
 
 /// SIGKILLs every process whose working directory is under `dir` (task

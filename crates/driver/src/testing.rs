@@ -112,6 +112,13 @@ impl InMemoryTarget {
         Ok(id)
     }
 
+    /// Lists `deployment` as stored, whatever its progress (what a new
+    /// leader loads when its predecessor stopped between two writes).
+    pub fn insert_deployment(&self, deployment: TargetDeployment) {
+        self.lock().deployments.push(deployment);
+        self.changed.send_modify(|v| *v += 1);
+    }
+
     /// Sends a command as the API would; false when the driver is not
     /// reading (channel full or closed).
     pub fn send_command(&self, command: DriverCommand) -> bool {

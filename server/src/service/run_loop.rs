@@ -93,7 +93,9 @@ impl Service {
 
     /// Seam (d): step `step` (0-based) of deployment `id` is done. Emits
     /// `deployment_step_success` (and `app_terminated_event` for stopped
-    /// apps); the last step finishes the deployment.
+    /// apps); the last step finishes the deployment in the same write, so
+    /// no deployment is ever stored with every step done (a leader change
+    /// between two writes would leave it listed for good).
     #[instrument(skip_all, fields(deployment_id = %id, step))]
     pub async fn report_step_done(&self, id: &str, step: usize) -> Result<(), ServiceError> {
         let deployment = self
@@ -106,7 +108,11 @@ impl Service {
                     return Err(ServiceError::Internal(format!("deployment {id} has no step {step}")));
                 }
                 d.steps_done = d.steps_done.max(step + 1);
-                Ok(d.clone())
+                let d = d.clone();
+                if d.steps_done >= d.steps.len() {
+                    target.deployments.remove(id);
+                }
+                Ok(d)
             })
             .await?;
         self.events.publish(
@@ -119,7 +125,7 @@ impl Service {
             }
         }
         if deployment.steps_done >= deployment.steps.len() {
-            self.report_deployment_finished(id).await?;
+            self.announce_deployment_success(&deployment);
         }
         Ok(())
     }
@@ -128,9 +134,14 @@ impl Service {
     #[instrument(skip_all, fields(deployment_id = %id))]
     pub async fn report_deployment_finished(&self, id: &str) -> Result<(), ServiceError> {
         let d = self.forget_deployment(id).await?;
-        self.metrics.increment("dromos.service.deployment-success.counter");
-        self.events.publish("deployment_success", json!({"id": id, "plan": d.plan_json()}));
+        self.announce_deployment_success(&d);
         Ok(())
+    }
+
+    fn announce_deployment_success(&self, d: &Deployment) {
+        tracing::info!(deployment_id = %d.id, version = %d.version, steps = d.steps.len(), "deployment finished");
+        self.metrics.increment("dromos.service.deployment-success.counter");
+        self.events.publish("deployment_success", json!({"id": d.id, "plan": d.plan_json()}));
     }
 
     /// Seam (d): deployment `id` failed; emits `deployment_failed`.

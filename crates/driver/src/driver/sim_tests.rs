@@ -463,3 +463,33 @@ fn command_check_results_in_status_updates_drive_instance_health() {
     assert_eq!(kills.len(), 1, "only the unhealthy one: {kills:?}");
     assert!(kills[0].1.starts_with(&sick), "{kills:?}");
 }
+
+#[test]
+fn a_deployment_stored_with_every_step_done_is_finished_not_dropped() {
+    // A leader that stopped between recording the last step and the end
+    // leaves such a deployment; its successor must end it, or it is listed
+    // (and blocks the app's changes) for good.
+    let mut sim = sim(Sim::uniform_agents(1, 4.0, 4096.0));
+    sim.deploy(vec![web("/done", 1, "", V1)]);
+    settle(&mut sim, 5 * 60_000);
+    let plan = dromos_scheduler::plan::DeploymentPlan {
+        steps: vec![dromos_scheduler::plan::Step {
+            actions: vec![dromos_scheduler::plan::Action::ScaleApplication {
+                run_spec_id: "/done".into(),
+                instances: 1,
+            }],
+        }],
+    };
+    sim.target.insert_deployment(crate::TargetDeployment { id: "stale".into(), plan, steps_done: 1 });
+    assert_eq!(sim.deployments_left(), 1);
+    sim.step(DT);
+    assert_eq!(sim.deployments_left(), 0, "the complete deployment is finished");
+    let reported: Vec<_> =
+        sim.target.state().progress.into_iter().filter(|p| p.deployment_id == "stale").collect();
+    assert_eq!(reported.len(), 1, "its end is reported once: {reported:?}");
+    assert!(reported[0].finished && reported[0].steps_done == 1, "{reported:?}");
+    sim.step(DT);
+    let again = sim.target.state().progress.iter().filter(|p| p.deployment_id == "stale").count();
+    assert_eq!(again, 1, "and not again");
+    assert_eq!(healthy_count(&sim, "/done"), 1, "the app is untouched");
+}

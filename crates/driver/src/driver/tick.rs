@@ -35,6 +35,18 @@ impl Core {
         let mut deployments = std::mem::take(&mut self.deployments);
         for deployment in &mut deployments {
             let _span = info_span!("deployment", deployment_id = %deployment.id).entered();
+            if deployment.steps_done >= deployment.plan.steps.len() {
+                // Stored with every step done (its end was not recorded,
+                // say the previous leader stopped in between): finish it.
+                info!(steps_done = deployment.steps_done, "deployment found complete; finishing it");
+                self.deployment_finished(&deployment.id);
+                fx.progress.push(DeploymentProgress {
+                    deployment_id: deployment.id.clone(),
+                    steps_done: deployment.steps_done,
+                    finished: true,
+                });
+                continue;
+            }
             while let Some(step) = deployment.plan.steps.get(deployment.steps_done) {
                 let actions = step.actions.clone();
                 let mut complete = true;
