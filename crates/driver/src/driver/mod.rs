@@ -229,7 +229,9 @@ async fn handle_client_event(
             warn!(agent_id = ?failure.agent_id, executor_id = ?failure.executor_id, status = ?failure.status,
                 "agent or executor failure reported");
         }
-        ClientEvent::Event(Event::Error { message }) => error!(%message, "the master refused the framework"),
+        ClientEvent::Event(Event::Error { message }) => {
+            error!(master_message = %message, "the master refused the framework")
+        }
         ClientEvent::Event(_) => {}
     }
     Ok(())

@@ -23,7 +23,7 @@ impl Core {
             acknowledge(status, fx);
             return;
         };
-        info!(reason = ?input.reason, message = ?input.message, healthy = ?input.healthy, "status update");
+        info!(reason = ?input.reason, status_message = ?input.message, healthy = ?input.healthy, "status update");
         let instance_id = input.update.instance_id.clone();
         match self.tracker.apply_status(&input.update) {
             Err(TrackerError::UnknownInstance(_)) => {

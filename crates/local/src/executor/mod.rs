@@ -139,7 +139,7 @@ impl Reporter {
 
     /// A task that could not be started at all.
     fn launch_failed(&self, message: String) {
-        tracing::warn!(task_id = %self.task_id, framework_id = %self.framework_id, %message, "task launch failed");
+        tracing::warn!(task_id = %self.task_id, framework_id = %self.framework_id, error = %message, "task launch failed");
         self.report(TaskState::Failed, Some(message), Some(TaskStatusReason::ContainerLaunchFailed), None);
     }
 }

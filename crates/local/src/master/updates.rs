@@ -37,7 +37,7 @@ impl Master {
         };
         tracing::info!(
             task_id = %report.task_id, framework_id = %report.framework_id, agent_id = %task.agent_id,
-            state = %report.state, message = status.message.as_deref().unwrap_or(""), "task status"
+            state = %report.state, status_message = status.message.as_deref().unwrap_or(""), "task status"
         );
         let previous = task.state;
         task.state = report.state;
