@@ -168,8 +168,32 @@ async fn an_http_app_becomes_healthy() {
         "instances":1,"portDefinitions":[{"port":0}],
         "healthChecks":[{"protocol":"HTTP","path":"/","portIndex":0,"gracePeriodSeconds":60,
         "intervalSeconds":1,"timeoutSeconds":2,"maxConsecutiveFailures":5}]}"#;
+    let events = Events::subscribe(&dromos).await;
     let (status, _) = dromos.send(Method::POST, "/v2/apps", web).await;
     assert_eq!(status, 201);
+    let health = events
+        .wait_for("health_status_changed_event", |e| {
+            e.kind == "health_status_changed_event" && e.data["appId"] == "/web"
+        })
+        .await;
+    assert_eq!(health.data["alive"], true, "{:?}", health.data);
+    let task_id = health.data["taskId"].as_str().expect("taskId").to_owned();
+    assert!(
+        task_id.starts_with(health.data["instanceId"].as_str().expect("instanceId")),
+        "{:?}",
+        health.data
+    );
+    let instance =
+        events.wait_for("instance_health_changed_event", |e| e.kind == "instance_health_changed_event").await;
+    assert_eq!(instance.data["runSpecId"], "/web");
+    assert_eq!(instance.data["healthy"], true);
+    assert_eq!(instance.data["runSpecVersion"], health.data["version"]);
+    let running_updates = events.matching(|e| {
+        e.kind == "status_update_event"
+            && e.data["taskId"] == task_id.as_str()
+            && e.data["taskStatus"] == "TASK_RUNNING"
+    });
+    assert_eq!(running_updates.len(), 1, "a health verdict is not a status update");
     let app = eventually("/web healthy", || async {
         let app = dromos.app("/web").await;
         if app["tasksHealthy"] == 1 && app["tasksRunning"] == 1 {

@@ -13,7 +13,10 @@
 //!
 //! Each change recorded gives what a single report gives: for a task state
 //! `status_update_event`, `instance_changed_event` and the counter
-//! `marathon.mesos.task-updates.<state>.counter`; for a failure a log line,
+//! `marathon.mesos.task-updates.<state>.counter`; for a new health verdict
+//! of a task whose state stays, Marathon's `health_status_changed_event`
+//! and `instance_health_changed_event` instead (with a log line and the
+//! counter `dromos.service.health-changes.counter`); for a failure a log line,
 //! `dromos.service.task-failure.counter` and, for a health kill,
 //! `unhealthy_instance_kill_event`.
 
@@ -30,8 +33,19 @@ use super::Service;
 /// What the batch recorded, published in order once it is installed.
 #[derive(Debug)]
 enum Notice {
-    Task { task: TaskRecord, message: Option<String> },
-    Failure { failure: TaskFailureRecord, unhealthy_kill: bool },
+    Task {
+        task: TaskRecord,
+        message: Option<String>,
+    },
+    /// Only the task's health verdict changed.
+    Health {
+        task: TaskRecord,
+        alive: bool,
+    },
+    Failure {
+        failure: TaskFailureRecord,
+        unhealthy_kill: bool,
+    },
 }
 
 /// The tasks and last failures of a state being edited by one batch.
@@ -49,12 +63,27 @@ impl TaskBatch<'_> {
     /// Records `task`'s new state (a terminal state forgets the task);
     /// `message` goes into its `status_update_event`.
     pub fn set_task(&mut self, task: TaskRecord, message: Option<String>) {
+        if let Some(alive) = self.health_verdict(&task) {
+            self.state.tasks.insert(task.clone());
+            self.notices.push(Notice::Health { task, alive });
+            return;
+        }
         if task.state.is_terminal() {
             self.state.tasks.remove(&task.app_id, &task.id);
         } else {
             self.state.tasks.insert(task.clone());
         }
         self.notices.push(Notice::Task { task, message });
+    }
+
+    /// The new health verdict, when it is all that changes about `task`
+    /// (a live task whose state, version and agent stay).
+    fn health_verdict(&self, task: &TaskRecord) -> Option<bool> {
+        let held = self.state.tasks.get_of(&task.app_id, &task.id)?;
+        let alive = task.healthy?;
+        let same_task =
+            held.state == task.state && held.version == task.version && held.agent_id == task.agent_id;
+        (same_task && !task.state.is_terminal() && held.healthy != task.healthy).then_some(alive)
     }
 
     /// Records `failure` as its app's last task failure; `false`, recording
@@ -102,6 +131,7 @@ impl Service {
         for notice in notices {
             match notice {
                 Notice::Task { task, message } => self.announce_task(&task, message),
+                Notice::Health { task, alive } => self.announce_health(&task, alive),
                 Notice::Failure { failure, unhealthy_kill } => {
                     self.announce_failure(&failure, unhealthy_kill)
                 }
@@ -131,6 +161,22 @@ impl Service {
         );
     }
 
+    fn announce_health(&self, task: &TaskRecord, alive: bool) {
+        let instance = instance_id(&task.id);
+        tracing::info!(app_id = %task.app_id, task_id = %task.id, alive, "health verdict changed");
+        self.metrics.increment("dromos.service.health-changes.counter");
+        self.events.publish(
+            "health_status_changed_event",
+            json!({"appId": task.app_id, "instanceId": instance, "taskId": task.id,
+                "version": task.version, "alive": alive}),
+        );
+        self.events.publish(
+            "instance_health_changed_event",
+            json!({"instanceId": instance, "runSpecId": task.app_id, "runSpecVersion": task.version,
+                "healthy": alive}),
+        );
+    }
+
     fn announce_failure(&self, failure: &TaskFailureRecord, unhealthy_kill: bool) {
         tracing::warn!(
             app_id = %failure.app_id,
@@ -138,7 +184,7 @@ impl Service {
             state = %failure.state,
             host = %failure.host,
             version = %failure.version,
-            message = %failure.message,
+            failure_message = %failure.message,
             unhealthy_kill,
             "task failed"
         );

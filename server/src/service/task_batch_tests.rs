@@ -167,3 +167,53 @@ async fn a_task_only_batch_shares_the_histories_of_the_state_before() {
     assert!(Arc::ptr_eq(&before.root_history, &after.root_history));
     assert_eq!(crate::service::persist::diff(&before, &after).unwrap().len(), 1, "one instance written");
 }
+
+#[tokio::test]
+async fn a_new_health_verdict_is_a_health_event_not_a_status_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, _store) = open_counting(dir.path()).await;
+    let running = task("/a", 1, TaskState::TaskRunning);
+    service.record_task_batch(|batch| batch.set_task(running.clone(), None)).await.unwrap();
+    let mut events = service.events().subscribe();
+    let healthy = TaskRecord { healthy: Some(true), ..running.clone() };
+    let sick = TaskRecord { healthy: Some(false), ..running.clone() };
+    service
+        .record_task_batch(|batch| {
+            batch.set_task(healthy.clone(), None);
+            batch.set_task(sick.clone(), None);
+        })
+        .await
+        .unwrap();
+    let seen: Vec<(String, serde_json::Value)> = std::iter::from_fn(|| events.try_recv().ok())
+        .map(|e| (e.event_type.clone(), e.data.clone()))
+        .collect();
+    let types: Vec<&str> = seen.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "health_status_changed_event",
+            "instance_health_changed_event",
+            "health_status_changed_event",
+            "instance_health_changed_event"
+        ],
+        "one pair per new verdict, no status update: {seen:?}"
+    );
+    let instance = "a.instance-1";
+    assert_eq!(seen[0].1["appId"], "/a");
+    assert_eq!(seen[0].1["instanceId"], instance);
+    assert_eq!(seen[0].1["alive"], true);
+    assert_eq!(seen[1].1["runSpecId"], "/a");
+    assert_eq!(seen[1].1["runSpecVersion"], "v");
+    assert_eq!(seen[1].1["healthy"], true);
+    assert_eq!(seen[2].1["alive"], false);
+    assert_eq!(seen[3].1["healthy"], false);
+    let held = service.tasks().into_iter().find(|t| t.id == running.id).expect("still held");
+    assert_eq!(held.healthy, Some(false), "the verdict is recorded");
+
+    let mut events = service.events().subscribe();
+    let killed = TaskRecord { state: TaskState::TaskKilled, healthy: Some(true), ..running };
+    service.record_task_batch(|batch| batch.set_task(killed, None)).await.unwrap();
+    let types: Vec<String> =
+        std::iter::from_fn(|| events.try_recv().ok()).map(|e| e.event_type.clone()).collect();
+    assert_eq!(types, ["status_update_event", "instance_changed_event"], "a new state is a status update");
+}
