@@ -13,7 +13,7 @@ use dromos_driver::testing::{InMemoryTarget, TargetState};
 use dromos_driver::{Driver, DriverCommand, DriverConfig};
 use dromos_model::{parse_app, AppDefinition, Timestamp};
 use dromos_scheduler::Condition;
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::fake_master::{offers, update, FakeMaster, FRAMEWORK_ID};
 use tokio_util::sync::CancellationToken;
 
@@ -127,6 +127,42 @@ async fn two_instances_launch_run_get_acknowledged_then_offers_are_suppressed() 
         })
         .await;
     assert!(state.progress.last().is_some_and(|p| p.finished));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_accept_reconciles_its_task_and_a_lost_one_is_replaced() {
+    let web = app(
+        r#"{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.25,"mem":32}"#,
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    h.master.refuse("ACCEPT", true);
+    h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
+    let accept = h.master.wait_call("ACCEPT").await;
+    let task_id = launched_tasks(&accept)[0]["task_id"]["value"].as_str().unwrap().to_owned();
+    // At once, not after the launch timeout or the periodic reconciliation.
+    let reconcile = h.master.wait_call("RECONCILE").await;
+    let asked: Vec<&str> = reconcile["reconcile"]["tasks"]
+        .as_array()
+        .expect("explicit reconciliation")
+        .iter()
+        .filter_map(|t| t["task_id"]["value"].as_str())
+        .collect();
+    assert_eq!(asked, [task_id.as_str()], "the refused ACCEPT's task, nothing else");
+
+    // The master never got it: it answers TASK_UNKNOWN (dromos is partition
+    // aware), the instance is forgotten and a new one launches.
+    h.master.refuse("ACCEPT", false);
+    h.master.push(json!({"type":"UPDATE","update":{"status":{
+        "task_id":{"value":task_id},"state":"TASK_UNKNOWN","agent_id":{"value":"agent-1"},
+        "source":"SOURCE_MASTER","reason":"REASON_RECONCILIATION","message":"Reconciliation: Task is unknown",
+        "timestamp":1700000000.0}}}));
+    h.wait("the lost instance is forgotten", |s| s.instances.iter().all(|i| i.task_id != task_id)).await;
+    h.master.push(offers("O2", "agent-1.local", (31000, 31010)));
+    let replacement = h.master.wait_call("ACCEPT").await;
+    let new_id = launched_tasks(&replacement)[0]["task_id"]["value"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, task_id, "a new task replaces the lost one");
     h.stop().await;
 }
 

@@ -2,7 +2,9 @@
 //!
 //! One tokio task owns the [`Core`] (launch queue, tracker, deployments in
 //! progress). It waits on, in priority order: shutdown, Mesos client events,
-//! target changes, health results, API commands and the timer ([`Core::next_wakeup`]).
+//! target changes, health results, readiness results, ACCEPTs the master
+//! did not take (their tasks are reconciled at once), API commands and the
+//! timer ([`Core::next_wakeup`]).
 //! Status updates already queued behind one are applied together (up to
 //! [`MAX_UPDATE_BURST`]) before one tick, so a wave of updates costs one
 //! tick and one instance report rather than one per update.
@@ -112,9 +114,10 @@ impl Driver {
         let client = client::start(client_config, client_cancel.clone())?;
         let (health_tx, mut health_rx) = mpsc::channel::<HealthResult>(256);
         let (readiness_tx, mut readiness_rx) = mpsc::channel::<ReadinessResult>(256);
+        let (outbox, mut failed_accepts) = Outbox::spawn(client.scheduler.clone());
         let mut io = Io {
             target: Arc::clone(&target),
-            outbox: Outbox::spawn(client.scheduler.clone()),
+            outbox,
             health: HealthSupervisor::new(health_tx),
             readiness: ReadinessSupervisor::new(readiness_tx),
         };
@@ -157,6 +160,7 @@ impl Driver {
                 Ok(()) = changed.changed() => core.sync_target(target.snapshot()),
                 Some(result) = health_rx.recv() => core.apply_health(&result, now(), &mut fx),
                 Some(result) = readiness_rx.recv() => core.apply_readiness(result, now()),
+                Some(accept) = failed_accepts.recv() => fx.calls.extend(offers::reconcile_launched(&accept)),
                 command = commands::next_command(&mut commands) => core.apply_command(command, now(), &mut fx),
                 () = tokio::time::sleep(sleep) => core.housekeeping(now(), &mut fx),
             }

@@ -160,3 +160,75 @@ impl Core {
         }))
     }
 }
+
+/// The explicit RECONCILE of the tasks an ACCEPT launched (`None` when it
+/// launched none). Sent when the ACCEPT call failed: the master answers
+/// with each task's state, or `TASK_LOST`/`TASK_UNKNOWN` for a task it
+/// never got, which the tracker handles like any loss (the instance is
+/// replaced at once rather than after the launch timeout).
+pub fn reconcile_launched(accept: &v1::Accept) -> Option<CallBody> {
+    let tasks: Vec<v1::ReconcileTask> = accept
+        .operations
+        .iter()
+        .flat_map(|op| {
+            let single = op.launch.iter().flat_map(|l| l.task_infos.iter());
+            let group = op.launch_group.iter().flat_map(|g| g.task_group.tasks.iter());
+            single.chain(group)
+        })
+        .map(|task| v1::ReconcileTask {
+            task_id: task.task_id.clone(),
+            agent_id: Some(task.agent_id.clone()),
+        })
+        .collect();
+    if tasks.is_empty() {
+        return None;
+    }
+    warn!(tasks = tasks.len(), offer_ids = ?accept.offer_ids, "ACCEPT failed; reconciling its tasks");
+    Some(CallBody::Reconcile(v1::Reconcile { tasks }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use dromos_mesos::v1::{Accept, CallBody};
+
+    use super::reconcile_launched;
+
+    #[test]
+    fn a_failed_accept_reconciles_exactly_the_tasks_it_launched() {
+        let accept: Accept = serde_json::from_value(serde_json::json!({
+            "offer_ids": [{"value": "o1"}],
+            "operations": [
+                {"type": "LAUNCH", "launch": {"task_infos": [
+                    {"name": "a", "task_id": {"value": "a.instance-1._app.1"}, "agent_id": {"value": "s1"}},
+                    {"name": "a", "task_id": {"value": "a.instance-2._app.1"}, "agent_id": {"value": "s1"}}
+                ]}},
+                {"type": "LAUNCH_GROUP", "launch_group": {
+                    "executor": {"type": "DEFAULT", "executor_id": {"value": "e1"}},
+                    "task_group": {"tasks": [
+                        {"name": "p", "task_id": {"value": "p.instance-3.web"}, "agent_id": {"value": "s1"}}
+                    ]}}}
+            ]
+        }))
+        .expect("an ACCEPT");
+        let Some(CallBody::Reconcile(reconcile)) = reconcile_launched(&accept) else {
+            panic!("a RECONCILE");
+        };
+        let ids: Vec<(&str, Option<&str>)> = reconcile
+            .tasks
+            .iter()
+            .map(|t| (t.task_id.value.as_str(), t.agent_id.as_ref().map(|a| a.value.as_str())))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("a.instance-1._app.1", Some("s1")),
+                ("a.instance-2._app.1", Some("s1")),
+                ("p.instance-3.web", Some("s1"))
+            ]
+        );
+        let empty = Accept { offer_ids: vec![], operations: vec![], filters: None };
+        assert!(reconcile_launched(&empty).is_none(), "nothing launched, nothing to ask");
+    }
+}

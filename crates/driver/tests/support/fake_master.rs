@@ -23,6 +23,8 @@ pub const FRAMEWORK_ID: &str = "fw-test-0000";
 struct Shared {
     stream: Arc<Mutex<Option<mpsc::UnboundedSender<Bytes>>>>,
     calls: Arc<Mutex<Vec<Value>>>,
+    /// Call types answered 503 (still recorded).
+    refused: Arc<Mutex<Vec<String>>>,
 }
 
 pub struct FakeMaster {
@@ -76,6 +78,16 @@ impl FakeMaster {
         }
     }
 
+    /// Answers calls of type `kind` with 503 Service Unavailable from now
+    /// on (`false`: accepts them again).
+    pub fn refuse(&self, kind: &str, refuse: bool) {
+        let mut refused = self.shared.refused.lock().expect("lock");
+        refused.retain(|k| k != kind);
+        if refuse {
+            refused.push(kind.to_owned());
+        }
+    }
+
     /// Every call received so far.
     pub fn calls(&self) -> Vec<Value> {
         self.shared.calls.lock().expect("lock").clone()
@@ -87,7 +99,11 @@ async fn handle(State(shared): State<Shared>, body: Bytes) -> Response {
         return (StatusCode::BAD_REQUEST, "bad body").into_response();
     };
     if call["type"] != "SUBSCRIBE" {
+        let refused = shared.refused.lock().expect("lock").iter().any(|k| call["type"] == k.as_str());
         shared.calls.lock().expect("lock").push(call);
+        if refused {
+            return (StatusCode::SERVICE_UNAVAILABLE, "refused by the test").into_response();
+        }
         return StatusCode::ACCEPTED.into_response();
     }
     let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
