@@ -244,12 +244,15 @@ pub trait Target: Send + Sync + 'static {
     /// Intents recorded and not expunged: tasks that may still run.
     fn known_instances(&self) -> Vec<InstanceIntent>;
 
-    /// Persists an intent; resolves once it is durable. Only then is the
-    /// task launched.
-    fn record_instance_intent(&self, intent: InstanceIntent) -> BoxFuture<'_, Result<(), TargetError>>;
+    /// Persists intents (the launches of one offer) in as few store writes
+    /// as the store allows; resolves once they are durable. Only then are
+    /// the tasks launched; on an error none is, and the driver expunges
+    /// them all (some may have been written).
+    fn record_instance_intents(&self, intents: Vec<InstanceIntent>)
+        -> BoxFuture<'_, Result<(), TargetError>>;
 
-    /// Forgets an instance that is gone for good.
-    fn expunge_instance(&self, instance_id: String) -> BoxFuture<'_, Result<(), TargetError>>;
+    /// Forgets instances that are gone for good, in one write.
+    fn expunge_instances(&self, instance_ids: Vec<String>) -> BoxFuture<'_, Result<(), TargetError>>;
 
     /// Every instance the driver tracks (full replacement).
     fn report_instances(&self, instances: Vec<InstanceReport>);

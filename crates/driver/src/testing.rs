@@ -181,13 +181,22 @@ impl Target for InMemoryTarget {
         self.lock().intents.values().cloned().collect()
     }
 
-    fn record_instance_intent(&self, intent: InstanceIntent) -> BoxFuture<'_, Result<(), TargetError>> {
-        self.lock().intents.insert(intent.instance_id.clone(), intent);
+    fn record_instance_intents(
+        &self,
+        intents: Vec<InstanceIntent>,
+    ) -> BoxFuture<'_, Result<(), TargetError>> {
+        let mut state = self.lock();
+        for intent in intents {
+            state.intents.insert(intent.instance_id.clone(), intent);
+        }
         Box::pin(async { Ok(()) })
     }
 
-    fn expunge_instance(&self, instance_id: String) -> BoxFuture<'_, Result<(), TargetError>> {
-        self.lock().intents.remove(&instance_id);
+    fn expunge_instances(&self, instance_ids: Vec<String>) -> BoxFuture<'_, Result<(), TargetError>> {
+        let mut state = self.lock();
+        for id in &instance_ids {
+            state.intents.remove(id);
+        }
         Box::pin(async { Ok(()) })
     }
 

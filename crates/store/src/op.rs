@@ -85,7 +85,7 @@ impl Op {
     }
 
     /// Bytes this step contributes to the batch payload (keys and values).
-    fn payload_len(&self) -> usize {
+    pub fn payload_len(&self) -> usize {
         match self {
             Op::Put { key, value, .. } => key.len() + value.len(),
             Op::Delete { key, .. } => key.len(),

@@ -141,19 +141,31 @@ impl Target for ServiceTarget {
         lock(&self.intents).values().cloned().collect()
     }
 
-    fn record_instance_intent(&self, intent: InstanceIntent) -> BoxFuture<'_, Result<(), TargetError>> {
+    fn record_instance_intents(
+        &self,
+        intents: Vec<InstanceIntent>,
+    ) -> BoxFuture<'_, Result<(), TargetError>> {
         Box::pin(async move {
-            let bytes = encode_intent(&intent).map_err(store_error)?;
-            self.service.put_instance_intent(&intent.instance_id, bytes).await.map_err(store_error)?;
-            lock(&self.intents).insert(intent.instance_id.clone(), intent);
+            let mut encoded = Vec::with_capacity(intents.len());
+            for intent in &intents {
+                encoded.push((intent.instance_id.clone(), encode_intent(intent).map_err(store_error)?));
+            }
+            self.service.put_instance_intents(encoded).await.map_err(store_error)?;
+            let mut known = lock(&self.intents);
+            for intent in intents {
+                known.insert(intent.instance_id.clone(), intent);
+            }
             Ok(())
         })
     }
 
-    fn expunge_instance(&self, instance_id: String) -> BoxFuture<'_, Result<(), TargetError>> {
+    fn expunge_instances(&self, instance_ids: Vec<String>) -> BoxFuture<'_, Result<(), TargetError>> {
         Box::pin(async move {
-            self.service.delete_instance_intent(&instance_id).await.map_err(store_error)?;
-            lock(&self.intents).remove(&instance_id);
+            self.service.delete_instance_intents(&instance_ids).await.map_err(store_error)?;
+            let mut known = lock(&self.intents);
+            for id in &instance_ids {
+                known.remove(id);
+            }
             Ok(())
         })
     }

@@ -71,11 +71,11 @@ async fn framework_id_and_intents_survive_a_reopen() {
         let target = ServiceTarget::open(service.clone()).await.unwrap();
         assert_eq!(target.framework_id(), None);
         target.persist_framework_id("F-1".into()).await.unwrap();
-        target.record_instance_intent(intent.clone()).await.unwrap();
         let mut other = intent.clone();
         other.instance_id = "a.instance-2".into();
-        target.record_instance_intent(other).await.unwrap();
-        target.expunge_instance("a.instance-2".into()).await.unwrap();
+        target.record_instance_intents(vec![intent.clone(), other]).await.unwrap();
+        assert_eq!(target.known_instances().len(), 2);
+        target.expunge_instances(vec!["a.instance-2".into()]).await.unwrap();
         drop(target);
         // The reporter and the command forwarder let go of the service
         // (and its store lock) once the target is dropped.

@@ -59,14 +59,35 @@ impl Service {
         self.write(vec![Op::put(FRAMEWORK, FRAMEWORK_KEY, id.as_bytes().to_vec())]).await
     }
 
-    /// Stores an instance intent; durable when it returns.
-    pub async fn put_instance_intent(&self, instance_id: &str, intent: Vec<u8>) -> Result<(), ServiceError> {
-        self.write(vec![Op::put(INTENTS, instance_id, intent)]).await
+    /// Stores instance intents `(instance id, encoded intent)`, in as few
+    /// store batches as the store's batch limit allows (one, but for
+    /// thousands at once); durable when it returns. On an error some
+    /// batches may be written: the caller forgets them all.
+    pub async fn put_instance_intents(&self, intents: Vec<(String, Vec<u8>)>) -> Result<(), ServiceError> {
+        let ops = intents.into_iter().map(|(id, intent)| Op::put(INTENTS, id, intent)).collect();
+        self.write_in_pieces(ops).await
     }
 
-    /// Forgets an instance intent.
-    pub async fn delete_instance_intent(&self, instance_id: &str) -> Result<(), ServiceError> {
-        self.write(vec![Op::delete(INTENTS, instance_id)]).await
+    /// Forgets instance intents, in as few store batches as allowed.
+    pub async fn delete_instance_intents(&self, instance_ids: &[String]) -> Result<(), ServiceError> {
+        self.write_in_pieces(instance_ids.iter().map(|id| Op::delete(INTENTS, id.as_str())).collect()).await
+    }
+
+    /// Writes `ops` in batches of at most half the store's batch limit.
+    async fn write_in_pieces(&self, ops: Vec<Op>) -> Result<(), ServiceError> {
+        let budget = self.store.limits().max_batch_bytes / 2;
+        let mut piece = Vec::new();
+        let mut bytes = 0;
+        for op in ops {
+            let size = op.payload_len();
+            if !piece.is_empty() && bytes + size > budget {
+                self.write(std::mem::take(&mut piece)).await?;
+                bytes = 0;
+            }
+            bytes += size;
+            piece.push(op);
+        }
+        self.write(piece).await
     }
 
     /// Gives back the command channel taken with [`Service::take_commands`]

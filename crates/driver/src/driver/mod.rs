@@ -247,21 +247,15 @@ async fn handle_offers(core: &mut Core, io: &mut Io, offers: &[dromos_mesos::v1:
     let plan = core.plan_offers(offers, now);
     let mut declines = plan.declines;
     for (offer_id, launches) in plan.accepts {
-        let mut persisted = true;
-        for pending in &launches {
-            if let Err(e) = io.target.record_instance_intent(pending.intent.clone()).await {
-                error!(task_id = %pending.intent.task_id, %offer_id, error = %e, "cannot persist the launch; not launching");
-                persisted = false;
-                break;
+        let intents: Vec<_> = launches.iter().map(|pending| pending.intent.clone()).collect();
+        match io.target.record_instance_intents(intents).await {
+            Ok(()) => io.outbox.send(core.commit_launches(&offer_id, launches, now)),
+            Err(e) => {
+                error!(%offer_id, tasks = launches.len(), error = %e, "cannot persist the launches; not launching");
+                let ids = launches.into_iter().map(|pending| pending.intent.instance_id).collect();
+                let _ = io.target.expunge_instances(ids).await;
+                declines.push(offer_id);
             }
-        }
-        if persisted {
-            io.outbox.send(core.commit_launches(&offer_id, launches, now));
-        } else {
-            for pending in launches {
-                let _ = io.target.expunge_instance(pending.intent.instance_id).await;
-            }
-            declines.push(offer_id);
         }
     }
     if let Some(call) = core.decline_call(&declines) {
@@ -288,9 +282,10 @@ async fn carry_out(core: &mut Core, io: &mut Io, fx: Effects, now: Timestamp) {
     for target in fx.start_readiness {
         io.readiness.start(target);
     }
-    for id in fx.expunge {
-        if let Err(e) = io.target.expunge_instance(id.clone()).await {
-            warn!(instance_id = %id, error = %e, "cannot forget the instance in the store");
+    if !fx.expunge.is_empty() {
+        let count = fx.expunge.len();
+        if let Err(e) = io.target.expunge_instances(fx.expunge).await {
+            warn!(instances = count, error = %e, "cannot forget the instances in the store");
         }
     }
     for failure in fx.failures {
