@@ -119,3 +119,65 @@ async fn console_services_pages_and_scales_from_the_table() -> TestResult {
     browser.close().await?;
     Ok(())
 }
+
+/// How many times the page has fetched the services list so far.
+async fn list_fetches(browser: &Browser) -> Result<u64, Box<dyn std::error::Error>> {
+    let script = "return performance.getEntriesByType('resource')\
+                  .filter(e => e.name.includes('/api/apps/list')).length;";
+    Ok(browser.client.execute(script, vec![]).await?.as_u64().unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_services_rows_and_focus_survive_a_refetch() -> TestResult {
+    let server = DromosProcess::start(&binary()?, &[])?;
+    for name in ["a", "b"] {
+        create_app(&server, json!({"id": format!("/keep/{name}"), "cmd": "sleep 1000", "instances": 0}))
+            .await?;
+    }
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    open(&browser, &server, "/services/keep").await?;
+    browser.wait_attr("[data-testid=live-status]", "data-state", "open", WAIT).await?;
+    let row = "[data-testid=service-row][data-app-id='/keep/a']";
+    browser.wait_text(row, WAIT, |t| t.contains("Suspended")).await?;
+
+    // Mark row a's element and focus its Scale button, as a keyboard user would.
+    let focused = c
+        .execute(
+            "const row = document.querySelector(arguments[0]); row.__dromosKept = true; \
+             row.querySelector('[data-testid=action-scale]').focus(); \
+             return document.activeElement.getAttribute('data-testid');",
+            vec![json!(row)],
+        )
+        .await?;
+    assert_eq!(focused.as_str(), Some("action-scale"));
+    let fetches = list_fetches(&browser).await?;
+
+    // Other apps change through the REST API: b is scaled up, c appears.
+    let response = reqwest::Client::new()
+        .put(format!("{}/v2/apps/keep/b", server.url))
+        .json(&json!({"instances": 1}))
+        .send()
+        .await?;
+    assert!(response.status().is_success(), "scale: {}", response.text().await?);
+    create_app(&server, json!({"id": "/keep/c", "cmd": "sleep 1000", "instances": 0})).await?;
+    let b_instances = "[data-testid=service-row][data-app-id='/keep/b'] [data-testid=service-instances]";
+    browser.wait_text(b_instances, WAIT, |t| t.ends_with("of 1")).await?;
+    browser.wait_text("[data-testid=service-row][data-app-id='/keep/c']", WAIT, |t| t.contains("c")).await?;
+    assert!(list_fetches(&browser).await? > fetches, "the changes came with a refetch of the list");
+
+    // Row a is the same element, and its button still has the focus.
+    let kept = c
+        .execute(
+            "const row = document.querySelector(arguments[0]); \
+             return [row.__dromosKept === true, \
+                     document.activeElement === row.querySelector('[data-testid=action-scale]'), \
+                     [...document.querySelectorAll('[data-testid=service-row]')].map(r => r.dataset.appId)];",
+            vec![json!(row)],
+        )
+        .await?;
+    assert_eq!(kept, json!([true, true, ["/keep/a", "/keep/b", "/keep/c"]]), "after the refetch");
+    browser.screenshot("console-services-kept-rows").await?;
+    browser.close().await?;
+    Ok(())
+}

@@ -1,24 +1,21 @@
 //! The services table: folder rows for sub-groups, one row per app with
 //! status, instances, resources, health and row actions.
 //!
-//! Each app row is a [`LiveRow`] in a signal: an effect applies the task
-//! events of the live feed to it as they arrive (replaying first the ones
-//! the page's snapshot may not contain), so its status, instance count and
-//! health bar change in place; the next refetch renders a new table.
-
-use std::collections::BTreeMap;
+//! The rows come from [`ServiceRows`], keyed by id: a row is created once
+//! per app (or folder) and its cells read the row's signal, so a refetch
+//! changes only the cells whose values differ, and task events change a
+//! row's status, instance count and health bar in place.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::app_command::{AppCommand, CommandKind};
 use super::health_bar::HealthBar;
+use super::service_rows::{AppRowState, GroupRowState, ServiceRows};
 use super::status_badge::StatusBadge;
 use super::units;
-use crate::api::row_updates::LiveRow;
-use crate::api::services_query::{GroupRow, ServicesPage, SortKey};
+use crate::api::services_query::SortKey;
 use crate::api::status::AppStatus;
-use crate::live::{use_live, LiveUpdates};
 use crate::routes::{app_href, group_href};
 
 /// The sort state the header cells read and change.
@@ -30,19 +27,9 @@ pub struct SortState {
     pub descending: RwSignal<bool>,
 }
 
-/// The table for one page. Row actions put an [`AppCommand`] into `command`.
+/// The table of the rows. Row actions put an [`AppCommand`] into `command`.
 #[component]
-pub fn AppTable(page: ServicesPage, sort: SortState, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
-    let mut tasks = page.tasks;
-    let rows: Vec<RwSignal<LiveRow>> = page
-        .apps
-        .into_iter()
-        .map(|app| {
-            let known = tasks.remove(&app.id);
-            RwSignal::new(LiveRow::new(app, known.as_deref(), page.as_of_ms))
-        })
-        .collect();
-    follow_task_events(use_live(), &rows);
+pub fn AppTable(rows: ServiceRows, sort: SortState, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
     view! {
         <table class="table services" data-testid="services-table">
             <thead>
@@ -57,29 +44,15 @@ pub fn AppTable(page: ServicesPage, sort: SortState, command: RwSignal<Option<Ap
                 </tr>
             </thead>
             <tbody>
-                {page.groups.into_iter().map(|group| view! { <GroupTableRow group /> }).collect_view()}
-                {rows.into_iter().map(|row| view! { <AppTableRow row command /> }).collect_view()}
+                <For each=move || rows.groups() key=|g| g.id.clone() let(state)>
+                    <GroupTableRow state />
+                </For>
+                <For each=move || rows.apps() key=|a| a.id.clone() let(state)>
+                    <AppTableRow state command />
+                </For>
             </tbody>
         </table>
     }
-}
-
-/// Applies the feed's task events to `rows` (in the browser: effects do
-/// not run on the server): first every event still in the feed (the row
-/// drops those its snapshot has), then each new one as it arrives.
-fn follow_task_events(live: LiveUpdates, rows: &[RwSignal<LiveRow>]) {
-    let by_app: BTreeMap<String, RwSignal<LiveRow>> =
-        rows.iter().map(|row| (row.with_untracked(|r| r.app_id().to_owned()), *row)).collect();
-    Effect::new(move |mark: Option<u64>| {
-        live.with_task_feed(|feed| {
-            for event in feed.since(mark.unwrap_or(0)) {
-                if let Some(row) = by_app.get(&event.app_id) {
-                    row.maybe_update(|r| r.apply(event));
-                }
-            }
-            feed.end()
-        })
-    });
 }
 
 #[component]
@@ -115,21 +88,25 @@ fn SortHeader(sort: SortState, key: SortKey, label: &'static str) -> impl IntoVi
 }
 
 #[component]
-fn GroupTableRow(group: GroupRow) -> impl IntoView {
-    let name = group.id.rsplit('/').next().unwrap_or_default().to_string();
+fn GroupTableRow(state: GroupRowState) -> impl IntoView {
+    let GroupRowState { id, group } = state;
+    let group = RwSignal::from(group);
+    let name = id.rsplit('/').next().unwrap_or_default().to_string();
     view! {
-        <tr class="group-row" data-testid="group-row" data-group-id=group.id.clone()>
+        <tr class="group-row" data-testid="group-row" data-group-id=id.clone()>
             <td>
-                <A href=group_href(&group.id)>
+                <A href=group_href(&id)>
                     <span class="icon-folder" aria-hidden="true"></span>
                     {name}
                 </A>
-                <span class="muted small-inline" data-testid="group-apps">{format!(" {} apps", group.apps)}</span>
+                <span class="muted small-inline" data-testid="group-apps">
+                    {move || group.with(|g| format!(" {} apps", g.apps))}
+                </span>
             </td>
             <td></td>
-            <td class="num">{format!("{} of {}", group.running, group.instances)}</td>
-            <td class="num">{units::cpus(group.cpus)}</td>
-            <td class="num">{units::mib(group.mem)}</td>
+            <td class="num">{move || group.with(|g| format!("{} of {}", g.running, g.instances))}</td>
+            <td class="num">{move || group.with(|g| units::cpus(g.cpus))}</td>
+            <td class="num">{move || group.with(|g| units::mib(g.mem))}</td>
             <td></td>
             <td></td>
         </tr>
@@ -137,43 +114,55 @@ fn GroupTableRow(group: GroupRow) -> impl IntoView {
 }
 
 #[component]
-fn AppTableRow(row: RwSignal<LiveRow>, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
-    let app = row.with_untracked(|r| r.summary.clone());
-    // Only these move with task events; each cell changes when its part does.
+fn AppTableRow(state: AppRowState, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
+    let AppRowState { id, row } = state;
+    let row = RwSignal::from(row);
+    // Each cell changes when its part does: task events move the tasks and
+    // the status, a refetch may change any of them.
     let tasks = Memo::new(move |_| row.with(|r| r.summary.tasks));
     let status = Memo::new(move |_| row.with(|r| r.summary.status));
-    let (desired, instances) = (app.instances, f64::from(app.instances));
+    let desired = Memo::new(move |_| row.with(|r| r.summary.instances));
+    let suspended = Memo::new(move |_| status.get() == AppStatus::Suspended);
+    let image = Memo::new(move |_| row.with(|r| r.summary.image.clone()));
+    let failure = Memo::new(move |_| {
+        row.with(|r| {
+            r.summary.last_failure.as_ref().map(|f| format!("Last failure: {} {}", f.state, f.message))
+        })
+    });
     let ask = {
-        let id = app.id.clone();
+        let id = id.clone();
         move |kind: CommandKind| {
-            command.set(Some(AppCommand { kind, app_id: id.clone(), instances: desired }))
+            let instances = desired.get_untracked();
+            command.set(Some(AppCommand { kind, app_id: id.clone(), instances }))
         }
     };
-    let suspended = app.status == AppStatus::Suspended;
-    let failure = app.last_failure.as_ref().map(|f| format!("Last failure: {} {}", f.state, f.message));
-    let (name, href, image) = (app.name().to_string(), app_href(&app.id), app.image.clone());
+    let name = id.rsplit('/').next().unwrap_or(&id).to_string();
     view! {
-        <tr data-testid="service-row" data-app-id=app.id.clone()>
+        <tr data-testid="service-row" data-app-id=id.clone()>
             <td>
-                <A href=href attr:data-testid="service-link">{name}</A>
-                {image.map(|image| view! { <div class="muted small-inline">{image}</div> })}
+                <A href=app_href(&id) attr:data-testid="service-link">{name}</A>
+                {move || image.get().map(|image| view! { <div class="muted small-inline">{image}</div> })}
             </td>
             <td>
                 {move || view! { <StatusBadge status=status.get() /> }}
-                {failure.map(|text| view! { <span class="failure-mark" title=text.clone() aria-label=text>"!"</span> })}
+                {move || failure.get().map(|text| view! { <span class="failure-mark" title=text.clone() aria-label=text>"!"</span> })}
             </td>
-            <td class="num" data-testid="service-instances">{move || format!("{} of {desired}", tasks.get().running)}</td>
-            <td class="num">{units::cpus(app.cpus * instances)}</td>
-            <td class="num">{units::mib(app.mem * instances)}</td>
-            <td>{move || view! { <HealthBar tasks=tasks.get() desired /> }}</td>
+            <td class="num" data-testid="service-instances">
+                {move || format!("{} of {}", tasks.get().running, desired.get())}
+            </td>
+            <td class="num">{move || row.with(|r| units::cpus(r.summary.cpus * f64::from(r.summary.instances)))}</td>
+            <td class="num">{move || row.with(|r| units::mib(r.summary.mem * f64::from(r.summary.instances)))}</td>
+            <td>{move || view! { <HealthBar tasks=tasks.get() desired=desired.get() /> }}</td>
             <td class="row-actions">
                 <RowButton kind=CommandKind::Scale ask=ask.clone() />
                 <RowButton kind=CommandKind::Restart ask=ask.clone() />
-                {if suspended {
-                    view! { <RowButton kind=CommandKind::Resume ask=ask.clone() /> }
-                } else {
-                    view! { <RowButton kind=CommandKind::Suspend ask=ask.clone() /> }
-                }}
+                {
+                    let ask = ask.clone();
+                    move || {
+                        let kind = if suspended.get() { CommandKind::Resume } else { CommandKind::Suspend };
+                        view! { <RowButton kind ask=ask.clone() /> }
+                    }
+                }
                 <RowButton kind=CommandKind::Destroy ask />
             </td>
         </tr>

@@ -2,7 +2,7 @@
 //!
 //! - Frame: [`layout`], [`page_header`], [`error_view`].
 //! - Pieces: [`status_badge`], [`health_bar`], [`resource_bar`], [`units`].
-//! - Services: [`app_table`], [`app_command`] (action dialog with force),
+//! - Services: [`app_table`] with its rows [`service_rows`], [`app_command`] (action dialog with force),
 //!   the app page's tabs [`app_instances`], [`app_logs`], [`app_config`] and
 //!   [`app_debug`].
 //! - Dashboard: [`cluster_cards`], [`line_chart`].
@@ -24,5 +24,6 @@ pub mod page_header;
 #[cfg(all(test, feature = "ssr"))]
 mod render_tests;
 pub mod resource_bar;
+pub mod service_rows;
 pub mod status_badge;
 pub mod units;

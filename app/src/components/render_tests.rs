@@ -12,6 +12,7 @@ use super::app_debug::DebugTab;
 use super::app_instances::{EndpointsTab, InstancesTab};
 use super::app_table::{AppTable, SortState};
 use super::cluster_cards::ClusterCards;
+use super::service_rows::ServiceRows;
 use crate::api::apps::{AppDetail, AppSummary, OfferFunnelStep, QueueInfo, TaskCounts, TaskView};
 use crate::api::cluster::{ClusterHistory, ClusterOverview, ClusterSample, Dashboard, HistoryAt, Resources};
 use crate::api::services_query::{ServiceQuery, ServicesPage, SortKey};
@@ -83,7 +84,9 @@ fn services_table_renders_folders_rows_and_actions() {
     let page = ServicesPage::build(all, &ServiceQuery::default());
     let html = render(move || {
         let sort = SortState { key: RwSignal::new(SortKey::Name), descending: RwSignal::new(false) };
-        view! { <AppTable page sort command=RwSignal::new(None) /> }.into_any()
+        let rows = ServiceRows::new(crate::live::use_live());
+        rows.show(page, false);
+        view! { <AppTable rows sort command=RwSignal::new(None) /> }.into_any()
     });
     for want in [
         r#"data-group-id="/prod""#,

@@ -1,10 +1,11 @@
 //! `/services` and `/services/*group`: one group's folders and apps, with
-//! breadcrumbs, filters, sorting, paging and row actions. Task events
-//! change the rows in place (see [`crate::components::app_table`]); the
-//! list is refetched when the event stream reports a change to apps or
-//! deployments, a while after task events (to reconcile statuses, new
-//! apps, folder totals and the order: [`Topic::Services`]), and after
-//! every action.
+//! breadcrumbs, filters, sorting, paging and row actions. The table's rows
+//! are kept across refetches, keyed by id ([`ServiceRows`]): task events
+//! change them in place, and the list is refetched when the event stream
+//! reports a change to apps or deployments, a while after task events (to
+//! reconcile statuses, new apps, folder totals and the order:
+//! [`Topic::Services`]), and after every action; a refetch changes only the
+//! cells, rows and order that differ.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -17,6 +18,7 @@ use crate::components::app_command::{AppCommand, AppCommandDialog};
 use crate::components::app_table::{AppTable, SortState};
 use crate::components::error_view::ErrorList;
 use crate::components::page_header::PageHeader;
+use crate::components::service_rows::{ServiceRows, Shown};
 use crate::live::{use_live, Topic};
 use crate::routes::{group_href, id_from_param};
 
@@ -72,59 +74,80 @@ pub fn ServicesPage() -> impl IntoView {
         </div>
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading services…"</p></section> }>
             <ErrorBoundary fallback=|errors| view! { <section class="card"><ErrorList errors /></section> }>
-                {move || services.get().map(|result| result.map(|p| view! { <ServicesBody page=p sort command pager=page filtering=move || !text.get().is_empty() || status.get().is_some() /> }))}
+                <ServicesBody services sort command pager=page filtering=move || !text.get_untracked().is_empty() || status.get_untracked().is_some() />
             </ErrorBoundary>
         </Transition>
         <AppCommandDialog pending=command on_done=Callback::new(move |_| set_changes.update(|n| *n += 1)) />
     }
 }
 
+/// The table (or an empty state) of the list's latest snapshot. Created
+/// once; each snapshot updates its rows ([`ServiceRows::show`]).
 #[component]
 fn ServicesBody(
-    page: ServicesPage,
+    services: Resource<Result<ServicesPage, crate::error::ApiError>>,
     sort: SortState,
     command: RwSignal<Option<AppCommand>>,
     pager: RwSignal<usize>,
     filtering: impl Fn() -> bool + Send + Sync + 'static,
 ) -> impl IntoView {
-    if page.apps.is_empty() && page.groups.is_empty() {
-        let nothing_at_all = page.counts.total == 0 && !filtering();
-        return view! {
-            <section class="card empty" data-testid="services-empty">
-                {if nothing_at_all {
-                    view! {
-                        <h2>"No services yet"</h2>
-                        <p>"A service is a command or a Docker image that dromos keeps running: as many instances as you ask for, restarted when they crash, replaced when they turn unhealthy."</p>
-                        <p><A href="/services/new" attr:class="button primary" attr:data-testid="deploy-first">"Deploy your first app"</A></p>
-                    }
-                        .into_any()
-                } else {
-                    view! { <p>"No services match this filter."</p> }.into_any()
-                }}
-            </section>
-        }
-        .into_any();
+    let rows = ServiceRows::new(use_live());
+    rows.follow();
+    // Read where the view reads it (inside the Transition, so the server
+    // waits for it); changes only when the table appears or goes.
+    let shown = Memo::new(move |_| services.get().map(|result| result.map(|p| rows.show(p, filtering()))));
+    move || {
+        shown.get().map(|result| {
+            result.map(|shown| match shown {
+                Shown::Table => view! {
+                    <section class="card flush">
+                        <div class="table-scroll"><AppTable rows sort command /></div>
+                        <Pages rows pager />
+                    </section>
+                }
+                .into_any(),
+                Shown::Empty { filtered } => view! { <EmptyList filtered /> }.into_any(),
+            })
+        })
     }
-    let (current, pages, matching) = (page.page, page.pages, page.matching);
+}
+
+#[component]
+fn EmptyList(filtered: bool) -> impl IntoView {
     view! {
-        <section class="card flush">
-            <div class="table-scroll"><AppTable page sort command /></div>
-            <div class="pager">
-                <span class="muted" data-testid="page-info">
-                    {format!(
-                        "{matching} {} · page {} of {pages}",
-                        if matching == 1 { "service" } else { "services" },
-                        current + 1
-                    )}
-                </span>
-                <button class="button" data-testid="page-prev" disabled={current == 0}
-                    on:click=move |_| pager.set(current.saturating_sub(1))>"Previous"</button>
-                <button class="button" data-testid="page-next" disabled={current + 1 >= pages}
-                    on:click=move |_| pager.set(current + 1)>"Next"</button>
-            </div>
+        <section class="card empty" data-testid="services-empty">
+            {if filtered {
+                view! { <p>"No services match this filter."</p> }.into_any()
+            } else {
+                view! {
+                    <h2>"No services yet"</h2>
+                    <p>"A service is a command or a Docker image that dromos keeps running: as many instances as you ask for, restarted when they crash, replaced when they turn unhealthy."</p>
+                    <p><A href="/services/new" attr:class="button primary" attr:data-testid="deploy-first">"Deploy your first app"</A></p>
+                }
+                    .into_any()
+            }}
         </section>
     }
-    .into_any()
+}
+
+/// The page count and the buttons to the previous and next pages.
+#[component]
+fn Pages(rows: ServiceRows, pager: RwSignal<usize>) -> impl IntoView {
+    let at = rows.pager();
+    let info = move || {
+        let p = at.get();
+        let noun = if p.matching == 1 { "service" } else { "services" };
+        format!("{} {noun} · page {} of {}", p.matching, p.page + 1, p.pages)
+    };
+    view! {
+        <div class="pager">
+            <span class="muted" data-testid="page-info">{info}</span>
+            <button class="button" data-testid="page-prev" disabled=move || at.get().page == 0
+                on:click=move |_| pager.set(at.get_untracked().page.saturating_sub(1))>"Previous"</button>
+            <button class="button" data-testid="page-next" disabled=move || { let p = at.get(); p.page + 1 >= p.pages }
+                on:click=move |_| pager.set(at.get_untracked().page + 1)>"Next"</button>
+        </div>
+    }
 }
 
 #[component]
