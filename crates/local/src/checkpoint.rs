@@ -1,6 +1,6 @@
-//! Durable records of running command tasks, so that a dromos that crashed
-//! (`kill -9`) re-adopts the processes it left running instead of
-//! replacing them.
+//! Durable records of running command and Docker tasks, so that a dromos
+//! that crashed (`kill -9`) re-adopts the processes and containers it left
+//! running instead of replacing them.
 //!
 //! Like a Mesos agent with `checkpoint` set by the framework, the local
 //! agent writes, for each command task of a checkpointing framework, one
@@ -39,6 +39,10 @@ pub(crate) struct TaskRecord {
     pub boot_id: String,
     /// Epoch seconds.
     pub launched_at: f64,
+    /// The container of a DOCKER task (`pid`, `start_ticks` are 0 then):
+    /// it is re-adopted if the engine still runs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
 }
 
 /// The `meta` directory of one data directory.

@@ -6,12 +6,15 @@
 //! host ports, and the container's output is copied into the sandbox's
 //! `stdout`/`stderr`. A kill is `docker stop` with the grace period; the
 //! container is removed when the task ends. When the engine cannot be reached
-//! the task fails with TASK_FAILED and says so.
+//! the task fails with TASK_FAILED and says so. For checkpointing
+//! frameworks the running container is recorded, so that a dromos that
+//! crashed re-adopts it (see `docker_adopted`).
 //!
 //! `parameters` supported: `env`/`e`, `label`/`l`, `user`/`u`, `workdir`/`w`,
 //! `hostname`; others are logged and ignored.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::Duration;
 
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
@@ -28,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::environment::task_environment;
 use super::{KillRequest, LaunchSpec, Reporter};
+use crate::checkpoint::TaskRecord;
 
 /// Where the sandbox appears inside the container (Mesos `--sandbox_directory`).
 const SANDBOX_MOUNT: &str = "/mnt/mesos/sandbox";
@@ -36,7 +40,7 @@ const SANDBOX_MOUNT: &str = "/mnt/mesos/sandbox";
 pub(super) async fn run(
     spec: LaunchSpec,
     reporter: Reporter,
-    mut kills: mpsc::Receiver<KillRequest>,
+    kills: mpsc::Receiver<KillRequest>,
     shutdown: CancellationToken,
 ) {
     reporter.report(TaskState::Starting, None, None, None);
@@ -47,27 +51,81 @@ pub(super) async fn run(
     };
     tracing::info!(task_id = %spec.task.task_id, framework_id = %spec.framework_id, agent_id = %spec.agent_id,
         container = %name, "task container started");
+    checkpoint(&spec, &name).await;
     reporter.report(TaskState::Running, None, None, None);
-    let logs = tokio::spawn(copy_logs(docker.clone(), name.clone(), spec.sandbox.clone()));
-    let mut wait = docker.wait_container(&name, None::<WaitContainerOptions>);
+    let (state, message) = supervise(&docker, &name, &spec.sandbox, None, kills, &reporter, shutdown).await;
+    if let Some(checkpoints) = &spec.checkpoints {
+        checkpoints.remove_task(&spec.framework_id, spec.task.task_id.as_str()).await;
+    }
+    report_end(&reporter, state, message);
+}
+
+/// Follows a running container until it exits, is killed or dromos stops,
+/// copying its output into the sandbox (from `logs_since`, epoch seconds,
+/// appended, for an adopted one), then removes it. The terminal state and
+/// its message.
+pub(super) async fn supervise(
+    docker: &Docker,
+    name: &str,
+    sandbox: &Path,
+    logs_since: Option<i32>,
+    mut kills: mpsc::Receiver<KillRequest>,
+    reporter: &Reporter,
+    shutdown: CancellationToken,
+) -> (TaskState, String) {
+    let logs = tokio::spawn(copy_logs(docker.clone(), name.to_owned(), sandbox.to_owned(), logs_since));
+    let mut wait = docker.wait_container(name, None::<WaitContainerOptions>);
     let (state, message) = tokio::select! {
         result = wait.next() => exit_state(result),
         Some(kill) = kills.recv() => {
             if kill.killing_state {
                 reporter.report(TaskState::Killing, None, None, None);
             }
-            (TaskState::Killed, stop(&docker, &name, kill.grace).await)
+            (TaskState::Killed, stop(docker, name, kill.grace).await)
         }
-        () = shutdown.cancelled() => (TaskState::Killed, stop(&docker, &name, Duration::ZERO).await),
+        () = shutdown.cancelled() => (TaskState::Killed, stop(docker, name, Duration::ZERO).await),
     };
     drop(wait);
     let _ = tokio::time::timeout(Duration::from_secs(5), logs).await;
+    remove(docker, name).await;
+    (state, message)
+}
+
+/// Removes the container, whatever its state.
+pub(super) async fn remove(docker: &Docker, name: &str) {
     let options = RemoveContainerOptions { force: true, ..RemoveContainerOptions::default() };
-    if let Err(error) = docker.remove_container(&name, Some(options)).await {
-        tracing::warn!(container = %name, %error, "cannot remove task container");
+    match docker.remove_container(name, Some(options)).await {
+        Ok(()) | Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {}
+        Err(error) => tracing::warn!(container = %name, %error, "cannot remove task container"),
     }
+}
+
+/// The task's final status: TASK_FAILED says the executor failed.
+pub(super) fn report_end(reporter: &Reporter, state: TaskState, message: String) {
     let reason = (state == TaskState::Failed).then_some(TaskStatusReason::CommandExecutorFailed);
     reporter.report(state, Some(message), reason, None);
+}
+
+/// Records the running container for recovery after a crash (frameworks
+/// with `checkpoint` only); unrecorded, it is not re-adopted.
+async fn checkpoint(spec: &LaunchSpec, name: &str) {
+    let Some(checkpoints) = &spec.checkpoints else { return };
+    let record = TaskRecord {
+        framework_id: spec.framework_id.clone(),
+        agent_id: spec.agent_id.clone(),
+        task: spec.task.clone(),
+        role: spec.role.clone(),
+        sandbox: spec.sandbox.clone(),
+        pid: 0,
+        start_ticks: 0,
+        boot_id: String::new(),
+        launched_at: crate::master::now_seconds(),
+        container: Some(name.to_owned()),
+    };
+    if let Err(error) = checkpoints.save_task(&record).await {
+        tracing::warn!(task_id = %spec.task.task_id, container = %name, %error,
+            "cannot record the task for recovery; it will not be re-adopted after a crash");
+    }
 }
 
 /// Connects, pulls if needed, creates and starts the container.
@@ -209,16 +267,33 @@ async fn stop(docker: &Docker, name: &str, grace: Duration) -> String {
     }
 }
 
-/// Copies the container's output into the sandbox files until it exits.
-async fn copy_logs(docker: Docker, name: String, sandbox: std::path::PathBuf) {
-    let (Ok(mut out), Ok(mut err)) = (
-        tokio::fs::File::create(sandbox.join("stdout")).await,
-        tokio::fs::File::create(sandbox.join("stderr")).await,
-    ) else {
-        tracing::warn!(container = %name, "cannot create sandbox log files");
+/// Copies the container's output into the sandbox files until it exits:
+/// all of it into new files, or from `since` (epoch seconds) appended to
+/// the existing ones.
+async fn copy_logs(docker: Docker, name: String, sandbox: std::path::PathBuf, since: Option<i32>) {
+    let open = |file: &'static str| {
+        let path = sandbox.join(file);
+        async move {
+            let mut options = tokio::fs::OpenOptions::new();
+            if since.is_some() {
+                options.append(true).create(true);
+            } else {
+                options.write(true).create(true).truncate(true);
+            }
+            options.open(path).await
+        }
+    };
+    let (Ok(mut out), Ok(mut err)) = (open("stdout").await, open("stderr").await) else {
+        tracing::warn!(container = %name, "cannot open sandbox log files");
         return;
     };
-    let options = LogsOptions { follow: true, stdout: true, stderr: true, ..LogsOptions::default() };
+    let options = LogsOptions {
+        follow: true,
+        stdout: true,
+        stderr: true,
+        since: since.unwrap_or(0),
+        ..LogsOptions::default()
+    };
     let mut logs = docker.logs(&name, Some(options));
     while let Some(Ok(chunk)) = logs.next().await {
         let written = match chunk {

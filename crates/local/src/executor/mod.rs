@@ -22,6 +22,7 @@
 mod adopted;
 pub(crate) mod cgroups;
 mod docker;
+mod docker_adopted;
 mod environment;
 mod process;
 mod simulated;
@@ -37,6 +38,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub(crate) use self::adopted::AdoptedProcess;
+pub(crate) use self::docker_adopted::AdoptedContainer;
 pub(crate) use self::process::kill_process_group;
 use crate::checkpoint::Checkpoints;
 use crate::resources::Resources;
@@ -181,5 +183,23 @@ pub(crate) fn adopt(
         task_id: process.task_id.clone(),
     };
     runners.spawn(adopted::watch(process, reporter, kill_rx, shutdown));
+    kill_tx
+}
+
+/// Watches a re-adopted Docker container (see `crate::checkpoint`); the
+/// returned sender delivers kill requests.
+pub(crate) fn adopt_container(
+    container: AdoptedContainer,
+    reports: mpsc::UnboundedSender<ExecutorReport>,
+    shutdown: CancellationToken,
+    runners: &TaskTracker,
+) -> mpsc::Sender<KillRequest> {
+    let (kill_tx, kill_rx) = mpsc::channel(4);
+    let reporter = Reporter {
+        tx: reports,
+        framework_id: container.framework_id.clone(),
+        task_id: container.task_id.clone(),
+    };
+    runners.spawn(docker_adopted::watch(container, reporter, kill_rx, shutdown));
     kill_tx
 }

@@ -161,6 +161,7 @@ async fn checkpoint(spec: &LaunchSpec, pid: u32) {
         start_ticks,
         boot_id: boot_id(),
         launched_at: crate::master::now_seconds(),
+        container: None,
     };
     if let Err(error) = checkpoints.save_task(&record).await {
         tracing::warn!(task_id = %spec.task.task_id, pid, %error,

@@ -9,7 +9,9 @@
 //!   the task is TASK_RUNNING and a watcher runner owns it;
 //! * a process that is gone is reported TASK_FAILED
 //!   (REASON_EXECUTOR_TERMINATED, message saying so), delivered reliably
-//!   once the framework re-subscribes, so the scheduler replaces it.
+//!   once the framework re-subscribes, so the scheduler replaces it;
+//! * a Docker task's container is handed to a watcher, which adopts it if
+//!   the engine still runs it and otherwise reports TASK_FAILED the same way.
 //!
 //! Records whose agent or framework is unknown are dropped; their processes
 //! are left to the orphan reaper of the caller.
@@ -26,7 +28,7 @@ use super::framework::Framework;
 use super::task::Task;
 use super::{now_seconds, Master};
 use crate::checkpoint::{is_alive, Checkpoints, Recovered, TaskRecord};
-use crate::executor::{self, AdoptedProcess, ExecutorReport};
+use crate::executor::{self, AdoptedContainer, AdoptedProcess, ExecutorReport};
 use crate::resources::Resources;
 
 impl Master {
@@ -43,7 +45,10 @@ impl Master {
                 checkpoints.remove_task_blocking(&record.framework_id, &task_id);
                 continue;
             }
-            if is_alive(&record.boot_id, record.pid, record.start_ticks) {
+            if let Some(container) = record.container.clone() {
+                // Whether it still runs is the engine's to say: the watcher asks.
+                self.adopt_container(record, container, checkpoints.clone());
+            } else if is_alive(&record.boot_id, record.pid, record.start_ticks) {
                 adopted.push(record.pid);
                 self.adopt(record, checkpoints.clone());
             } else {
@@ -92,7 +97,7 @@ impl Master {
             executor_id: Some(ExecutorId::new(record.task.task_id.as_str())),
             timestamp: Some(record.launched_at),
             container_status: Some(ContainerStatus {
-                executor_pid: Some(record.pid),
+                executor_pid: record.container.is_none().then_some(record.pid),
                 ..ContainerStatus::default()
             }),
             ..TaskStatus::new(record.task.task_id.clone(), TaskState::Running)
@@ -103,7 +108,7 @@ impl Master {
             record.role.clone(),
             resources,
             status,
-            record.pid,
+            record.container.is_none().then_some(record.pid),
         );
         let key = (record.framework_id.clone(), record.task.task_id.clone());
         self.tasks.insert(key.clone(), task);
@@ -123,6 +128,24 @@ impl Master {
             checkpoints,
         };
         let kill = executor::adopt(process, self.reports.clone(), self.shutdown.clone(), &self.runners);
+        if let Some(task) = self.tasks.get_mut(&key) {
+            task.kill = Some(kill);
+        }
+    }
+
+    fn adopt_container(&mut self, record: TaskRecord, container: String, checkpoints: Checkpoints) {
+        let key = self.book(&record);
+        tracing::info!(task_id = %record.task.task_id, framework_id = %record.framework_id,
+            agent_id = %record.agent_id, %container, "task container re-adopted; checking it still runs");
+        let adopted = AdoptedContainer {
+            framework_id: record.framework_id,
+            task_id: record.task.task_id,
+            name: container,
+            sandbox: record.sandbox,
+            checkpoints,
+        };
+        let kill =
+            executor::adopt_container(adopted, self.reports.clone(), self.shutdown.clone(), &self.runners);
         if let Some(task) = self.tasks.get_mut(&key) {
             task.kill = Some(kill);
         }

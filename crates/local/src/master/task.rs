@@ -78,7 +78,7 @@ impl Task {
         role: String,
         resources: Resources,
         status: TaskStatus,
-        pid: u32,
+        pid: Option<u32>,
     ) -> Self {
         Self {
             agent_id: info.agent_id.clone(),
@@ -92,7 +92,7 @@ impl Task {
             pending: VecDeque::new(),
             last_sent: None,
             kill: None,
-            pid: Some(pid),
+            pid,
         }
     }
 
