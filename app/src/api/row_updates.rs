@@ -66,8 +66,8 @@ pub const TASK_EVENT_TYPES: [&str; 3] =
     ["status_update_event", "health_status_changed_event", "instance_health_changed_event"];
 
 /// The fields of the three event types (Marathon spellings).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(not(feature = "hydrate"), derive(Deserialize))]
+#[cfg_attr(not(feature = "hydrate"), serde(rename_all = "camelCase"))]
 struct Fields {
     app_id: Option<String>,
     run_spec_id: Option<String>,
@@ -79,11 +79,53 @@ struct Fields {
     timestamp: Option<String>,
 }
 
+impl Fields {
+    /// Reads the fields of an event's JSON; `None` if it is not a JSON
+    /// object or a field has the wrong type.
+    #[cfg(not(feature = "hydrate"))]
+    fn read(data: &str) -> Option<Fields> {
+        serde_json::from_str(data).ok()
+    }
+
+    /// In the browser its own JSON parser reads them: serde_json would
+    /// be in the main module only for this, and every page would load it
+    /// (the pages' data is decoded in their own chunks).
+    #[cfg(feature = "hydrate")]
+    fn read(data: &str) -> Option<Fields> {
+        use wasm_bindgen::JsValue;
+
+        let object =
+            js_sys::JSON::parse(data).ok().filter(|v| v.is_object() && !js_sys::Array::is_array(v))?;
+        let field = |key: &str| -> Option<Option<JsValue>> {
+            let value = js_sys::Reflect::get(&object, &JsValue::from_str(key)).ok()?;
+            Some((!value.is_undefined() && !value.is_null()).then_some(value))
+        };
+        let text = |key: &str| match field(key)? {
+            Some(value) => value.as_string().map(Some),
+            None => Some(None),
+        };
+        let flag = |key: &str| match field(key)? {
+            Some(value) => value.as_bool().map(Some),
+            None => Some(None),
+        };
+        Some(Fields {
+            app_id: text("appId")?,
+            run_spec_id: text("runSpecId")?,
+            task_id: text("taskId")?,
+            instance_id: text("instanceId")?,
+            task_status: text("taskStatus")?,
+            alive: flag("alive")?,
+            healthy: flag("healthy")?,
+            timestamp: text("timestamp")?,
+        })
+    }
+}
+
 impl TaskEvent {
     /// Parses the JSON `data` of an event of type `event_type`; `None` for
     /// other types and for events missing what a row needs.
     pub fn parse(event_type: &str, data: &str) -> Option<TaskEvent> {
-        let f: Fields = serde_json::from_str(data).ok()?;
+        let f = Fields::read(data)?;
         let change = match event_type {
             "status_update_event" => TaskChange::State(f.task_status?),
             "health_status_changed_event" | "instance_health_changed_event" => {
