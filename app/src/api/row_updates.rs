@@ -20,8 +20,6 @@
 //! Pure and shared by server and browser: the server renders rows from the
 //! snapshot, the browser replays its recent events on each new snapshot.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::apps::{AppSummary, TaskCounts};
@@ -215,8 +213,10 @@ pub struct LiveRow {
     /// What the row shows; `tasks` and (see the module docs) `status` move
     /// with events.
     pub summary: AppSummary,
-    /// Every task seen since the snapshot, ended ones included.
-    tasks: BTreeMap<String, Seen>,
+    /// Every task seen since the snapshot, ended ones included, by id. A
+    /// list: an app has a few tasks, and a map's code would be a sizeable
+    /// part of the services page's WASM.
+    tasks: Vec<(String, Seen)>,
     /// Events stamped before this are in the snapshot.
     as_of_ms: u64,
     /// The snapshot sent the app's tasks, so events can be applied.
@@ -268,8 +268,8 @@ impl LiveRow {
     }
 
     fn set_state(&mut self, task_id: &str, state: &str, at: u64) -> bool {
-        match self.tasks.get_mut(task_id) {
-            Some(seen) => {
+        match self.tasks.iter_mut().find(|(id, _)| id == task_id) {
+            Some((_, seen)) => {
                 let newer = at > seen.state_at || (at == seen.state_at && rank(state) > rank(&seen.state));
                 if !newer || (is_terminal(&seen.state) && !is_terminal(state)) {
                     return false;
@@ -279,19 +279,21 @@ impl LiveRow {
             }
             None => {
                 let seen = Seen { state: state.to_owned(), healthy: None, state_at: at, health_at: 0 };
-                self.tasks.insert(task_id.to_owned(), seen);
+                self.tasks.push((task_id.to_owned(), seen));
             }
         }
         true
     }
 
     fn set_health(&mut self, task_or_instance: &str, healthy: bool, at: u64) -> bool {
-        let found = self.tasks.iter_mut().find(|(id, _)| {
-            id.as_str() == task_or_instance
-                || id.split_once("._app").is_some_and(|(i, _)| i == task_or_instance)
+        // An instance's ended tasks stay as tombstones: the one not over is meant.
+        let found = self.tasks.iter_mut().find(|(id, seen)| {
+            (id.as_str() == task_or_instance
+                || id.split_once("._app").is_some_and(|(i, _)| i == task_or_instance))
+                && !is_terminal(&seen.state)
         });
         match found {
-            Some((_, seen)) if !is_terminal(&seen.state) && at >= seen.health_at => {
+            Some((_, seen)) if at >= seen.health_at => {
                 seen.healthy = Some(healthy);
                 seen.health_at = at;
                 true
@@ -303,7 +305,7 @@ impl LiveRow {
     /// Counts (and the status word where it follows them) from the tasks.
     fn recount(&mut self) {
         let mut counts = TaskCounts::default();
-        for seen in self.tasks.values().filter(|s| !is_terminal(&s.state)) {
+        for (_, seen) in self.tasks.iter().filter(|(_, s)| !is_terminal(&s.state)) {
             counts.running += u32::from(seen.state == "TASK_RUNNING");
             counts.staged += u32::from(matches!(seen.state.as_str(), "TASK_STAGING" | "TASK_STARTING"));
             counts.healthy += u32::from(seen.healthy == Some(true));

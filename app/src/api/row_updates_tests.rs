@@ -163,6 +163,15 @@ fn health_events_by_task_or_instance_id_change_health_only() {
 }
 
 #[test]
+fn a_health_event_by_instance_id_goes_to_its_task_not_over() {
+    let mut row = row();
+    assert!(row.apply(&status("web.instance-b._app.1", "TASK_FAILED", AS_OF + 1)));
+    assert!(row.apply(&status("web.instance-b._app.2", "TASK_RUNNING", AS_OF + 2)));
+    assert!(row.apply(&health("web.instance-b", true, AS_OF + 3)));
+    assert_eq!(counts(&row), (2, 0, 2, 0));
+}
+
+#[test]
 fn the_status_word_follows_the_counts_only_when_nothing_else_decides_it() {
     let tasks = [task("web.instance-a._app.1", "TASK_RUNNING", None)];
     let mut suspending = LiveRow::new(summary(0, AppStatus::Running), Some(&tasks), AS_OF);
