@@ -6,12 +6,13 @@
 //! changes only the cells whose values differ, and task events change a
 //! row's status, instance count and health bar in place.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::app_command::{AppCommand, CommandKind};
 use super::health_bar::HealthBar;
-use super::service_rows::{AppRowState, GroupRowState, ServiceRows};
+use super::service_rows::{AppRowState, GroupRowState, ServiceRows, TableRow};
 use super::status_badge::StatusBadge;
 use super::units;
 use crate::api::services_query::SortKey;
@@ -44,11 +45,11 @@ pub fn AppTable(rows: ServiceRows, sort: SortState, command: RwSignal<Option<App
                 </tr>
             </thead>
             <tbody>
-                <For each=move || rows.groups() key=|g| g.id.clone() let(state)>
-                    <GroupTableRow state />
-                </For>
-                <For each=move || rows.apps() key=|a| a.id.clone() let(state)>
-                    <AppTableRow state command />
+                <For each=move || rows.table() key=|row| row.id().to_owned() let(row)>
+                    {match row {
+                        TableRow::Group(state) => Either::Left(view! { <GroupTableRow state /> }),
+                        TableRow::App(state) => Either::Right(view! { <AppTableRow state command /> }),
+                    }}
                 </For>
             </tbody>
         </table>
@@ -117,22 +118,14 @@ fn GroupTableRow(state: GroupRowState) -> impl IntoView {
 fn AppTableRow(state: AppRowState, command: RwSignal<Option<AppCommand>>) -> impl IntoView {
     let AppRowState { id, row } = state;
     let row = RwSignal::from(row);
-    // Each cell changes when its part does: task events move the tasks and
-    // the status, a refetch may change any of them.
-    let tasks = Memo::new(move |_| row.with(|r| r.summary.tasks));
-    let status = Memo::new(move |_| row.with(|r| r.summary.status));
-    let desired = Memo::new(move |_| row.with(|r| r.summary.instances));
-    let suspended = Memo::new(move |_| status.get() == AppStatus::Suspended);
-    let image = Memo::new(move |_| row.with(|r| r.summary.image.clone()));
-    let failure = Memo::new(move |_| {
-        row.with(|r| {
-            r.summary.last_failure.as_ref().map(|f| format!("Last failure: {} {}", f.state, f.message))
-        })
-    });
+    // The signal changes only when what the row shows does (a snapshot
+    // or task event that changes nothing is stored silently); each cell
+    // then writes to the DOM only if its own text or attributes differ.
+    let status = move || row.with(|r| r.summary.status);
     let ask = {
         let id = id.clone();
         move |kind: CommandKind| {
-            let instances = desired.get_untracked();
+            let instances = row.with_untracked(|r| r.summary.instances);
             command.set(Some(AppCommand { kind, app_id: id.clone(), instances }))
         }
     };
@@ -141,25 +134,28 @@ fn AppTableRow(state: AppRowState, command: RwSignal<Option<AppCommand>>) -> imp
         <tr data-testid="service-row" data-app-id=id.clone()>
             <td>
                 <A href=app_href(&id) attr:data-testid="service-link">{name}</A>
-                {move || image.get().map(|image| view! { <div class="muted small-inline">{image}</div> })}
+                {move || row.with(|r| r.summary.image.clone()).map(|image| view! { <div class="muted small-inline">{image}</div> })}
             </td>
             <td>
-                {move || view! { <StatusBadge status=status.get() /> }}
-                {move || failure.get().map(|text| view! { <span class="failure-mark" title=text.clone() aria-label=text>"!"</span> })}
+                {move || view! { <StatusBadge status=status() /> }}
+                {move || {
+                    let failure = row.with(|r| r.summary.last_failure.as_ref().map(|f| format!("Last failure: {} {}", f.state, f.message)));
+                    failure.map(|text| view! { <span class="failure-mark" title=text.clone() aria-label=text>"!"</span> })
+                }}
             </td>
             <td class="num" data-testid="service-instances">
-                {move || format!("{} of {}", tasks.get().running, desired.get())}
+                {move || row.with(|r| format!("{} of {}", r.summary.tasks.running, r.summary.instances))}
             </td>
             <td class="num">{move || row.with(|r| units::cpus(r.summary.cpus * f64::from(r.summary.instances)))}</td>
             <td class="num">{move || row.with(|r| units::mib(r.summary.mem * f64::from(r.summary.instances)))}</td>
-            <td>{move || view! { <HealthBar tasks=tasks.get() desired=desired.get() /> }}</td>
+            <td>{move || row.with(|r| view! { <HealthBar tasks=r.summary.tasks desired=r.summary.instances /> })}</td>
             <td class="row-actions">
                 <RowButton kind=CommandKind::Scale ask=ask.clone() />
                 <RowButton kind=CommandKind::Restart ask=ask.clone() />
                 {
                     let ask = ask.clone();
                     move || {
-                        let kind = if suspended.get() { CommandKind::Resume } else { CommandKind::Suspend };
+                        let kind = if status() == AppStatus::Suspended { CommandKind::Resume } else { CommandKind::Suspend };
                         view! { <RowButton kind ask=ask.clone() /> }
                     }
                 }

@@ -3,7 +3,7 @@
 //! list ([`ServiceRows::show`]) updates the signals of the rows it still
 //! has, so only the cells whose values differ change; rows that appear are
 //! created, rows that go are dropped, and the order follows the snapshot.
-//! The table renders them with keyed `<For>`s, so a refetch neither
+//! The table renders them with one keyed `<For>`, so a refetch neither
 //! rebuilds the table nor loses the focus of a row's button.
 //!
 //! Task events change the rows in between: [`ServiceRows::follow`] (an
@@ -36,6 +36,26 @@ pub struct GroupRowState {
     pub id: String,
     /// The folder's totals; set by each snapshot when they change.
     pub group: ArcRwSignal<GroupRow>,
+}
+
+/// A row of the table (one `<For>` renders both kinds: Marathon ids
+/// never name a group and an app alike, so the id is the key).
+#[derive(Debug, Clone)]
+pub enum TableRow {
+    /// A folder.
+    Group(GroupRowState),
+    /// An app.
+    App(AppRowState),
+}
+
+impl TableRow {
+    /// The row's key.
+    pub fn id(&self) -> &str {
+        match self {
+            TableRow::Group(g) => &g.id,
+            TableRow::App(a) => &a.id,
+        }
+    }
 }
 
 /// Where the page stands among the pages of the list.
@@ -84,15 +104,13 @@ impl ServiceRows {
         }
     }
 
-    /// The app rows in the snapshot's order (tracked: changes when a row
-    /// comes, goes or moves, not when a row's values change).
-    pub fn apps(&self) -> Vec<AppRowState> {
-        self.apps.get()
-    }
-
-    /// The folder rows in the snapshot's order (tracked like [`Self::apps`]).
-    pub fn groups(&self) -> Vec<GroupRowState> {
-        self.groups.get()
+    /// The table's rows: folders, then apps, in the snapshot's order
+    /// (tracked: changes when a row comes, goes or moves, not when a row's
+    /// values change).
+    pub fn table(&self) -> Vec<TableRow> {
+        let mut rows: Vec<TableRow> = self.groups.with(|g| g.iter().cloned().map(TableRow::Group).collect());
+        self.apps.with(|a| rows.extend(a.iter().cloned().map(TableRow::App)));
+        rows
     }
 
     /// The page numbers.
@@ -143,7 +161,13 @@ impl ServiceRows {
                 let id = live.app_id().to_owned();
                 match old.remove(&id) {
                     Some(row) => {
-                        row.maybe_update(|r| replace(r, live));
+                        // Stored silently when it shows the same: the
+                        // row's cells run again only when a value differs.
+                        if row.with_untracked(|r| r.summary == live.summary) {
+                            row.update_untracked(|r| *r = live);
+                        } else {
+                            row.set(live);
+                        }
                         AppRowState { id, row }
                     }
                     None => AppRowState { id, row: ArcRwSignal::new(live) },
