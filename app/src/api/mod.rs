@@ -11,6 +11,7 @@ pub mod apps;
 pub mod cluster;
 pub mod deployments;
 pub mod info;
+pub mod resource;
 pub mod row_updates;
 pub mod services_query;
 pub mod status;

@@ -76,7 +76,7 @@ pub fn ConfigurationTab(detail: AppDetail, state: ConfigState, on_change: Callba
     let selected = Signal::derive(move || state.picked.get().unwrap_or_else(|| now.clone()));
     let shown = {
         let (id, current) = (id.clone(), (current.clone(), current_text.clone()));
-        Resource::new(
+        crate::api::resource::resource(
             move || (selected.get(), state.compare.get()),
             move |(version, compare)| {
                 let (id, current) = (id.clone(), current.clone());

@@ -12,7 +12,7 @@ use crate::components::units;
 /// The Access page.
 #[component]
 pub fn AccessPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| get_access_overview());
+    let overview = crate::api::resource::resource(|| (), |_| get_access_overview());
     view! {
         <PageHeader title="Access" subtitle="Your account, your teams' quotas and the audit log" />
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading…"</p></section> }>

@@ -39,7 +39,7 @@ pub fn AppDetailPage() -> impl IntoView {
     let live = use_live();
     let (changes, set_changes) = signal(0u32);
     let app =
-        Resource::new(move || (id.get(), live.version(Topic::Apps), changes.get()), |(id, _, _)| get_app(id));
+        crate::api::resource::resource(move || (id.get(), live.version(Topic::Apps), changes.get()), |(id, _, _)| get_app(id));
     let tab = RwSignal::new("instances");
     let config = ConfigState::new();
     let command = RwSignal::new(None::<AppCommand>);

@@ -15,7 +15,7 @@ use crate::routes::app_href;
 pub fn DeploymentsPage() -> impl IntoView {
     let live = use_live();
     let cancel = ServerAction::<CancelDeployment>::new();
-    let deployments = Resource::new(
+    let deployments = crate::api::resource::resource(
         move || (live.version(Topic::Deployments), cancel.version().get()),
         |_| list_deployments(),
     );

@@ -13,7 +13,7 @@ use crate::live::{use_live, Topic};
 #[component]
 pub fn NodesPage() -> impl IntoView {
     let live = use_live();
-    let nodes = Resource::new(move || live.version(Topic::Cluster), |_| list_nodes());
+    let nodes = crate::api::resource::resource(move || live.version(Topic::Cluster), |_| list_nodes());
     view! {
         <PageHeader title="Nodes" subtitle="Agents offering resources" />
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading nodes…"</p></section> }>
