@@ -38,8 +38,10 @@ pub fn AppDetailPage() -> impl IntoView {
     let id = Memo::new(move |_| id_from_param(&params.read().get("id").unwrap_or_default()));
     let live = use_live();
     let (changes, set_changes) = signal(0u32);
-    let app =
-        crate::api::resource::resource(move || (id.get(), live.version(Topic::Apps), changes.get()), |(id, _, _)| get_app(id));
+    let app = crate::api::resource::resource(
+        move || (id.get(), live.version(Topic::Apps), changes.get()),
+        |(id, _, _)| get_app(id),
+    );
     let tab = RwSignal::new("instances");
     let config = ConfigState::new();
     let command = RwSignal::new(None::<AppCommand>);

@@ -19,9 +19,12 @@ pub fn DashboardPage() -> impl IntoView {
     let (refreshes, set_refreshes) = signal(0u32);
     let info = crate::api::resource::resource(move || refreshes.get(), |_| get_system_info());
     let live = use_live();
-    let dashboard =
-        crate::api::resource::resource(move || (live.version(Topic::Apps), live.version(Topic::Cluster)), |_| get_dashboard());
-    let history = crate::api::resource::resource(move || live.version(Topic::Cluster), |_| get_cluster_history());
+    let dashboard = crate::api::resource::resource(
+        move || (live.version(Topic::Apps), live.version(Topic::Cluster)),
+        |_| get_dashboard(),
+    );
+    let history =
+        crate::api::resource::resource(move || live.version(Topic::Cluster), |_| get_cluster_history());
     let clock = Signal::from(use_ticking_clock(TICK));
     view! {
         <PageHeader title="Dashboard" subtitle="The cluster at a glance" />
