@@ -101,7 +101,7 @@ fn GroupTableRow(state: GroupRowState) -> impl IntoView {
                     {name}
                 </A>
                 <span class="muted small-inline" data-testid="group-apps">
-                    {move || group.with(|g| format!(" {} apps", g.apps))}
+                    {move || group.with(|g| format!(" {} {}", g.apps, if g.apps == 1 { "app" } else { "apps" }))}
                 </span>
             </td>
             <td></td>
