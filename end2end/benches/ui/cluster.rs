@@ -115,10 +115,8 @@ impl Cluster {
             let limit = setup_limit();
             assert!(
                 started.elapsed() < limit,
-                "only {running} of {tasks} tasks running ({staged} staged) after {limit:?}: dromos records \
-                 every status update of every task on its own, each a copy and diff of its whole state, so \
-                 filling it takes time quadratic in the tasks. UI_BENCH_INSTANCES=1 runs the same apps with \
-                 one task each; UI_BENCH_SETUP_SECS waits longer."
+                "only {running} of {tasks} tasks running ({staged} staged) after {limit:?}; \
+                 UI_BENCH_INSTANCES=1 runs the same apps with one task each; UI_BENCH_SETUP_SECS waits longer."
             );
             tokio::time::sleep(Duration::from_secs(1)).await;
         }

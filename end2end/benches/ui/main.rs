@@ -16,10 +16,9 @@
 //!   (default 1,000) apps of `UI_BENCH_INSTANCES` (default 10) instances at
 //!   the root (`PUT /v2/apps` in batches of 100), half with a COMMAND health
 //!   check, until every task runs and no deployment is left (at most
-//!   `UI_BENCH_SETUP_SECS`, default 300). Today dromos takes far longer than
-//!   that to record 10,000 tasks (each status update is written on its own,
-//!   copying and diffing the whole state); `UI_BENCH_INSTANCES=1` keeps the
-//!   1,000 apps with one task each.
+//!   `UI_BENCH_SETUP_SECS`, default 300; 10,000 simulated tasks run about
+//!   7 s after the last PUT on two cores, see `server/benches/local_simulate.sh`);
+//!   `UI_BENCH_INSTANCES=1` keeps the 1,000 apps with one task each.
 //! * Time to interactive, cold: each sample is a new Chromium with a new
 //!   profile (empty cache). Console: `/services`, until the root element has
 //!   `data-hydrated="true"` and the services table shows its 50 rows.
