@@ -91,32 +91,35 @@ pub fn ConfigurationTab(detail: AppDetail, state: ConfigState, on_change: Callba
             },
         )
     };
+    // The outcome goes straight into the page's state from the request's
+    // own future: a live refetch of the app may rebuild this tab while the
+    // request runs, and an effect of the old tab would never see it.
     let apply = {
         let (id, current) = (id.clone(), (current.clone(), current_text.clone()));
         Action::new(move |(version, force): &(String, bool)| {
             let (id, current, version, force) = (id.clone(), current.clone(), version.clone(), *force);
             async move {
-                let text = load(id.clone(), version, current).await?;
-                update_app(id, text, force).await
+                let loaded = load(id.clone(), version.clone(), current).await;
+                let result = match loaded {
+                    Ok(text) => update_app(id, text, force).await,
+                    Err(e) => Err(e),
+                };
+                match result {
+                    Err(e) if e.is_locked() => state.conflict.set(Some((version, e))),
+                    other => {
+                        let ok = other.is_ok();
+                        state.conflict.set(None);
+                        state.applied.set(Some(other));
+                        if ok {
+                            state.picked.set(None);
+                            state.compare.set(None);
+                            on_change.run(());
+                        }
+                    }
+                }
             }
         })
     };
-    Effect::new(move |_| {
-        let Some(result) = apply.value().get() else { return };
-        match result {
-            Err(e) if e.is_locked() => state.conflict.set(Some((selected.get_untracked(), e))),
-            other => {
-                let ok = other.is_ok();
-                state.conflict.set(None);
-                state.applied.set(Some(other));
-                if ok {
-                    state.picked.set(None);
-                    state.compare.set(None);
-                    on_change.run(());
-                }
-            }
-        }
-    });
     let versions = detail.versions.clone();
     let compare_options = detail.versions.clone();
     let is_current = {
