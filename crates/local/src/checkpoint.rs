@@ -45,6 +45,29 @@ pub(crate) struct TaskRecord {
     pub container: Option<String>,
 }
 
+impl TaskRecord {
+    /// The record of `spec`'s task, launched now: a process (`pid`,
+    /// `start_ticks`, `boot_id`) or a container (`container`, zeros else).
+    pub(crate) fn launched(
+        spec: &crate::executor::LaunchSpec,
+        (pid, start_ticks, boot_id): (u32, u64, String),
+        container: Option<String>,
+    ) -> Self {
+        TaskRecord {
+            framework_id: spec.framework_id.clone(),
+            agent_id: spec.agent_id.clone(),
+            task: spec.task.clone(),
+            role: spec.role.clone(),
+            sandbox: spec.sandbox.clone(),
+            pid,
+            start_ticks,
+            boot_id,
+            launched_at: crate::master::now_seconds(),
+            container,
+        }
+    }
+}
+
 /// The `meta` directory of one data directory.
 #[derive(Debug, Clone)]
 pub(crate) struct Checkpoints {

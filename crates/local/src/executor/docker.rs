@@ -110,18 +110,7 @@ pub(super) fn report_end(reporter: &Reporter, state: TaskState, message: String)
 /// with `checkpoint` only); unrecorded, it is not re-adopted.
 async fn checkpoint(spec: &LaunchSpec, name: &str) {
     let Some(checkpoints) = &spec.checkpoints else { return };
-    let record = TaskRecord {
-        framework_id: spec.framework_id.clone(),
-        agent_id: spec.agent_id.clone(),
-        task: spec.task.clone(),
-        role: spec.role.clone(),
-        sandbox: spec.sandbox.clone(),
-        pid: 0,
-        start_ticks: 0,
-        boot_id: String::new(),
-        launched_at: crate::master::now_seconds(),
-        container: Some(name.to_owned()),
-    };
+    let record = TaskRecord::launched(spec, (0, 0, String::new()), Some(name.to_owned()));
     if let Err(error) = checkpoints.save_task(&record).await {
         tracing::warn!(task_id = %spec.task.task_id, container = %name, %error,
             "cannot record the task for recovery; it will not be re-adopted after a crash");

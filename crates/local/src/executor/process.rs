@@ -151,18 +151,7 @@ fn enter(spec: &LaunchSpec, cgroup: TaskCgroup, pid: Option<u32>) -> TaskCgroup 
 async fn checkpoint(spec: &LaunchSpec, pid: u32) {
     let Some(checkpoints) = &spec.checkpoints else { return };
     let Some(start_ticks) = start_ticks(pid) else { return };
-    let record = TaskRecord {
-        framework_id: spec.framework_id.clone(),
-        agent_id: spec.agent_id.clone(),
-        task: spec.task.clone(),
-        role: spec.role.clone(),
-        sandbox: spec.sandbox.clone(),
-        pid,
-        start_ticks,
-        boot_id: boot_id(),
-        launched_at: crate::master::now_seconds(),
-        container: None,
-    };
+    let record = TaskRecord::launched(spec, (pid, start_ticks, boot_id()), None);
     if let Err(error) = checkpoints.save_task(&record).await {
         tracing::warn!(task_id = %spec.task.task_id, pid, %error,
             "cannot record the task for recovery; it will not be re-adopted after a crash");
