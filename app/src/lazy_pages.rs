@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use crate::pages;
+use crate::sync_hydrate::SyncHydrate;
 
 macro_rules! lazy_page {
     ($(#[$doc:meta])* $route:ident => $page:path) => {
@@ -26,7 +27,7 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
-                view! { <$page /> }.into_any()
+                SyncHydrate::page(view! { <$page /> })
             }
         }
     };

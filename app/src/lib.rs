@@ -29,6 +29,7 @@ pub mod lazy_pages;
 pub mod live;
 pub mod pages;
 pub mod routes;
+pub mod sync_hydrate;
 
 pub use dromos_model as model;
 

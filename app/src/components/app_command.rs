@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::error_view::ApiErrorNotice;
 use crate::api::app_changes::{delete_app, restart_app, scale_app, DeploymentRef};
 use crate::error::ApiError;
+use crate::sync_hydrate::IntoAnySync;
 
 /// Which action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +112,7 @@ pub fn AppCommandDialog(
 
 #[lazy]
 fn command_dialog(pending: RwSignal<Option<AppCommand>>, on_done: Callback<CommandKind>) -> AnyView {
-    view! { <CommandDialogBody pending on_done /> }.into_any()
+    view! { <CommandDialogBody pending on_done /> }.into_any_sync()
 }
 
 #[component]
@@ -192,9 +193,9 @@ fn dialog_error(error: ApiError, kind: CommandKind, submit: impl Fn(bool) + Copy
                 </button>
             </div>
         }
-        .into_any()
+        .into_any_sync()
     } else {
-        view! { <ApiErrorNotice error /> }.into_any()
+        view! { <ApiErrorNotice error /> }.into_any_sync()
     }
 }
 

@@ -15,6 +15,7 @@ use crate::api::apps::{get_app_version, AppDetail};
 use crate::diff::{changes, diff_lines, fold_unchanged, Block, DiffLine, CONTEXT};
 use crate::error::ApiError;
 use crate::model::AppDefinition;
+use crate::sync_hydrate::IntoAnySync;
 
 /// What the user picked on the tab.
 #[derive(Debug, Clone, Copy)]
@@ -185,14 +186,14 @@ pub fn ConfigurationTab(detail: AppDetail, state: ConfigState, on_change: Callba
                             {if r.deployment_id.is_empty() { "Nothing to change: this is the current definition.".to_string() }
                              else { format!("Applied: deployment {} started.", r.deployment_id) }}
                         </p>
-                    }.into_any(),
-                    Err(error) => view! { <ApiErrorNotice error /> }.into_any(),
+                    }.into_any_sync(),
+                    Err(error) => view! { <ApiErrorNotice error /> }.into_any_sync(),
                 })}
                 <Transition fallback=|| view! { <p class="muted">"Loading version…"</p> }>
                     <ErrorBoundary fallback=|errors| view! { <ErrorList errors /> }>
                         {move || shown.get().map(|r| r.map(|(text, base)| match base {
-                            None => view! { <pre class="json" data-testid="config-json">{text}</pre> }.into_any(),
-                            Some(base) => view! { <DiffView old=base new=text /> }.into_any(),
+                            None => view! { <pre class="json" data-testid="config-json">{text}</pre> }.into_any_sync(),
+                            Some(base) => view! { <DiffView old=base new=text /> }.into_any_sync(),
                         }))}
                     </ErrorBoundary>
                 </Transition>
@@ -215,7 +216,7 @@ fn DiffView(old: String, new: String) -> impl IntoView {
     let blocks = fold_unchanged(&diff, CONTEXT)
         .into_iter()
         .map(|block| match block {
-            Block::Shown(range) => diff[range].iter().cloned().map(diff_line).collect_view().into_any(),
+            Block::Shown(range) => diff[range].iter().cloned().map(diff_line).collect_view().into_any_sync(),
             Block::Folded(range) => {
                 let lines = diff[range].to_vec();
                 let count = lines.len();
@@ -230,7 +231,7 @@ fn DiffView(old: String, new: String) -> impl IntoView {
                         {lines.iter().cloned().map(diff_line).collect_view()}
                     </Show>
                 }
-                .into_any()
+                .into_any_sync()
             }
         })
         .collect_view();
@@ -243,13 +244,13 @@ fn DiffView(old: String, new: String) -> impl IntoView {
 fn diff_line(line: DiffLine) -> AnyView {
     match line {
         DiffLine::Same(t) => {
-            view! { <span class="d-same" data-testid="diff-same">{format!("  {t}")}</span> }.into_any()
+            view! { <span class="d-same" data-testid="diff-same">{format!("  {t}")}</span> }.into_any_sync()
         }
         DiffLine::Removed(t) => {
-            view! { <del class="d-del" data-testid="diff-removed">{format!("- {t}")}</del> }.into_any()
+            view! { <del class="d-del" data-testid="diff-removed">{format!("- {t}")}</del> }.into_any_sync()
         }
         DiffLine::Added(t) => {
-            view! { <ins class="d-ins" data-testid="diff-added">{format!("+ {t}")}</ins> }.into_any()
+            view! { <ins class="d-ins" data-testid="diff-added">{format!("+ {t}")}</ins> }.into_any_sync()
         }
     }
 }

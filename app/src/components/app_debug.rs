@@ -7,6 +7,7 @@ use super::error_view::ApiErrorNotice;
 use crate::api::app_changes::reset_delay;
 use crate::api::apps::{AppDetail, OfferFunnelStep, QueueInfo, TaskFailure};
 use crate::error::ApiError;
+use crate::sync_hydrate::IntoAnySync;
 
 /// Last failure, launch delay and the offer funnel.
 #[component]
@@ -24,8 +25,8 @@ pub fn DebugTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView {
             <section>
                 <h3>"Last task failure"</h3>
                 {match detail.summary.last_failure {
-                    Some(failure) => view! { <FailureFacts failure /> }.into_any(),
-                    None => view! { <p class="muted" data-testid="no-failure">"No task has failed."</p> }.into_any(),
+                    Some(failure) => view! { <FailureFacts failure /> }.into_any_sync(),
+                    None => view! { <p class="muted" data-testid="no-failure">"No task has failed."</p> }.into_any_sync(),
                 }}
             </section>
             <section>
@@ -40,9 +41,9 @@ pub fn DebugTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView {
                             {delayed.then(|| view! {
                                 <button class="button" data-testid="reset-delay" on:click=move |_| { reset.dispatch(id.clone()); }>"Reset delay"</button>
                             })}
-                        }.into_any()
+                        }.into_any_sync()
                     }
-                    None => view! { <p class="muted" data-testid="not-queued">"Nothing waits to be launched."</p> }.into_any(),
+                    None => view! { <p class="muted" data-testid="not-queued">"Nothing waits to be launched."</p> }.into_any_sync(),
                 }}
             </section>
         </div>
@@ -114,9 +115,9 @@ fn QueueFacts(queue: QueueInfo) -> impl IntoView {
         </dl>
         <h4>"Why offers were declined (last round)"</h4>
         {if queue.funnel.is_empty() {
-            view! { <p class="muted">"No offer has been examined yet."</p> }.into_any()
+            view! { <p class="muted">"No offer has been examined yet."</p> }.into_any_sync()
         } else {
-            view! { <Funnel steps=queue.funnel /> }.into_any()
+            view! { <Funnel steps=queue.funnel /> }.into_any_sync()
         }}
     }
 }

@@ -6,6 +6,7 @@ use super::error_view::ApiErrorNotice;
 use crate::api::app_changes::kill_task;
 use crate::api::apps::{AppDetail, TaskView};
 use crate::error::ApiError;
+use crate::sync_hydrate::IntoAnySync;
 
 /// The instance table with Kill / Kill and scale per row.
 #[component]
@@ -30,7 +31,7 @@ pub fn InstancesTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView
                 {(detail.summary.instances == 0).then_some(view! { <p class="muted">"The app is suspended: scale it up to start instances."</p> })}
             </div>
         }
-        .into_any();
+        .into_any_sync();
     }
     view! {
         {move || error.get().map(|error| view! { <ApiErrorNotice error /> })}
@@ -46,7 +47,7 @@ pub fn InstancesTab(detail: AppDetail, on_change: Callback<()>) -> impl IntoView
             </tbody>
         </table></div>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 #[component]
@@ -89,7 +90,7 @@ pub fn EndpointsTab(detail: AppDetail) -> impl IntoView {
     let running: Vec<TaskView> = detail.tasks.into_iter().filter(|t| !t.ports.is_empty()).collect();
     if running.is_empty() {
         return view! { <div class="empty-inline" data-testid="endpoints-empty"><p>"No endpoints: no instance with ports is running."</p></div> }
-            .into_any();
+            .into_any_sync();
     }
     let port_count = running.iter().map(|t| t.ports.len()).max().unwrap_or(0);
     view! {
@@ -108,5 +109,5 @@ pub fn EndpointsTab(detail: AppDetail) -> impl IntoView {
             }).collect_view()}
         </div>
     }
-    .into_any()
+    .into_any_sync()
 }

@@ -10,6 +10,7 @@ use super::units;
 use crate::api::cluster::{ClusterHistory, ClusterSample, Dashboard, HistoryAt, HISTORY_WINDOW_MS};
 use crate::api::status::StatusCounts;
 use crate::live::clock::browser_now;
+use crate::sync_hydrate::IntoAnySync;
 
 /// Allocation (with its history), tasks, failure rate and services.
 ///
@@ -182,7 +183,7 @@ fn AllocationCard(
 #[component]
 fn TaskBars(states: Vec<(String, u32)>) -> impl IntoView {
     if states.is_empty() {
-        return view! { <p class="muted">"No tasks."</p> }.into_any();
+        return view! { <p class="muted">"No tasks."</p> }.into_any_sync();
     }
     let max = states.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
     let height = states.len() * 26;
@@ -202,7 +203,7 @@ fn TaskBars(states: Vec<(String, u32)>) -> impl IntoView {
             }).collect_view()}
         </svg>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 /// A stacked SVG bar of apps by status with a legend of counts.

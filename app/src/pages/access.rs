@@ -8,6 +8,7 @@ use crate::components::error_view::ErrorList;
 use crate::components::page_header::PageHeader;
 use crate::components::resource_bar::ResourceBar;
 use crate::components::units;
+use crate::sync_hydrate::IntoAnySync;
 
 /// The Access page.
 #[component]
@@ -58,7 +59,7 @@ fn Overview(overview: AccessOverview) -> impl IntoView {
 
 fn bar(label: &'static str, a: Allocation, format: fn(f64) -> String, test_id: &'static str) -> AnyView {
     match a.limit {
-        Some(limit) => view! { <ResourceBar label used=a.used total=limit format test_id /> }.into_any(),
+        Some(limit) => view! { <ResourceBar label used=a.used total=limit format test_id /> }.into_any_sync(),
         None => view! {
             <div class="resource" data-testid=test_id>
                 <div class="resource-head">
@@ -67,7 +68,7 @@ fn bar(label: &'static str, a: Allocation, format: fn(f64) -> String, test_id: &
                 </div>
             </div>
         }
-        .into_any(),
+        .into_any_sync(),
     }
 }
 

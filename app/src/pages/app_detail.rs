@@ -21,6 +21,7 @@ use crate::components::status_badge::StatusBadge;
 use crate::components::units;
 use crate::live::{use_live, Topic};
 use crate::routes::{edit_href, group_href, id_from_param};
+use crate::sync_hydrate::IntoAnySync;
 
 /// The tabs, in order: (slug, label).
 const TABS: [(&str, &str); 5] = [
@@ -85,13 +86,13 @@ pub fn AppDetailPage() -> impl IntoView {
             </div>
             <div role="tabpanel" id="app-tabpanel" class="tab-panel" aria-labelledby=move || format!("tab-{}", tab.get())>
                 {move || if tab.get() == "logs" {
-                    view! { <LogsTab tasks /> }.into_any()
+                    view! { <LogsTab tasks /> }.into_any_sync()
                 } else {
                     view! {
                         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                             {move || app.get().and_then(Result::ok).map(|detail| view! { <TabBody detail tab config refresh /> })}
                         </Transition>
-                    }.into_any()
+                    }.into_any_sync()
                 }}
             </div>
         </section>
@@ -147,11 +148,11 @@ fn TabBody(
         let detail = detail.clone();
         match tab.get() {
             "configuration" => {
-                view! { <ConfigurationTab detail state=config on_change=refresh /> }.into_any()
+                view! { <ConfigurationTab detail state=config on_change=refresh /> }.into_any_sync()
             }
-            "debug" => view! { <DebugTab detail on_change=refresh /> }.into_any(),
-            "endpoints" => view! { <EndpointsTab detail /> }.into_any(),
-            _ => view! { <InstancesTab detail on_change=refresh /> }.into_any(),
+            "debug" => view! { <DebugTab detail on_change=refresh /> }.into_any_sync(),
+            "endpoints" => view! { <EndpointsTab detail /> }.into_any_sync(),
+            _ => view! { <InstancesTab detail on_change=refresh /> }.into_any_sync(),
         }
     }
 }

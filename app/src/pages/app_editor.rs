@@ -16,6 +16,7 @@ use crate::components::page_header::PageHeader;
 use crate::error::ApiError;
 use crate::model::parse_app;
 use crate::routes::{app_href, id_from_param};
+use crate::sync_hydrate::IntoAnySync;
 
 /// What Deploy does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,9 +137,9 @@ fn EditorPanel(initial: Value, target: Target) -> impl IntoView {
                             "Stop deployment and deploy"
                         </button>
                     </div>
-                }.into_any()
+                }.into_any_sync()
             } else {
-                view! { <ApiErrorNotice error /> }.into_any()
+                view! { <ApiErrorNotice error /> }.into_any_sync()
             }
         })}
         <AppForm state json_mode />

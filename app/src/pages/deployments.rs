@@ -9,6 +9,7 @@ use crate::components::error_view::{ApiErrorNotice, ErrorList};
 use crate::components::page_header::PageHeader;
 use crate::live::{use_live, Topic};
 use crate::routes::app_href;
+use crate::sync_hydrate::IntoAnySync;
 
 /// The deployments page.
 #[component]
@@ -38,7 +39,7 @@ fn DeploymentList(list: Vec<DeploymentView>, cancel: ServerAction<CancelDeployme
                 <p>"No deployments are running. Changes to services roll out here."</p>
             </section>
         }
-        .into_any();
+        .into_any_sync();
     }
     view! {
         <section class="card flush">
@@ -50,7 +51,7 @@ fn DeploymentList(list: Vec<DeploymentView>, cancel: ServerAction<CancelDeployme
             </table></div>
         </section>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 #[component]

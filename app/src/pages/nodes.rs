@@ -8,6 +8,7 @@ use crate::components::page_header::PageHeader;
 use crate::components::resource_bar::ResourceBar;
 use crate::components::units;
 use crate::live::{use_live, Topic};
+use crate::sync_hydrate::IntoAnySync;
 
 /// The nodes page.
 #[component]
@@ -32,7 +33,7 @@ fn NodeTable(list: Vec<NodeView>) -> impl IntoView {
                 <p>"No agents have registered yet."</p>
             </section>
         }
-        .into_any();
+        .into_any_sync();
     }
     view! {
         <section class="card flush">
@@ -42,7 +43,7 @@ fn NodeTable(list: Vec<NodeView>) -> impl IntoView {
             </table></div>
         </section>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 #[component]

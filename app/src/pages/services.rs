@@ -22,6 +22,7 @@ use crate::components::page_header::PageHeader;
 use crate::components::service_rows::{ServiceRows, Shown};
 use crate::live::{use_live, Topic};
 use crate::routes::{group_href, id_from_param};
+use crate::sync_hydrate::IntoAnySync;
 
 /// The services page.
 #[component]
@@ -106,8 +107,8 @@ fn ServicesBody(
                         <Pages rows pager />
                     </section>
                 }
-                .into_any(),
-                Shown::Empty { filtered } => view! { <EmptyList filtered /> }.into_any(),
+                .into_any_sync(),
+                Shown::Empty { filtered } => view! { <EmptyList filtered /> }.into_any_sync(),
             })
         })
     }
@@ -118,14 +119,14 @@ fn EmptyList(filtered: bool) -> impl IntoView {
     view! {
         <section class="card empty" data-testid="services-empty">
             {if filtered {
-                view! { <p>"No services match this filter."</p> }.into_any()
+                view! { <p>"No services match this filter."</p> }.into_any_sync()
             } else {
                 view! {
                     <h2>"No services yet"</h2>
                     <p>"A service is a command or a Docker image that dromos keeps running: as many instances as you ask for, restarted when they crash, replaced when they turn unhealthy."</p>
                     <p><A href="/services/new" attr:class="button primary" attr:data-testid="deploy-first">"Deploy your first app"</A></p>
                 }
-                    .into_any()
+                    .into_any_sync()
             }}
         </section>
     }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::doc::{self, FieldKind};
 use super::fields::{CellInput, CheckField, FieldErrors, SelectInput};
 use super::state::EditorState;
+use crate::sync_hydrate::IntoAnySync;
 
 const PROTOCOLS: &[(&str, &str)] = &[("tcp", "TCP"), ("udp", "UDP"), ("udp,tcp", "UDP and TCP")];
 
@@ -73,7 +74,7 @@ pub fn ContainerSection() -> impl IntoView {
                     <CheckField label="Always pull the image" pointer="/container/docker/forcePullImage" />
                 </div>
             </div>
-            {move || if bridge.get() { view! { <PortMappingsTable /> }.into_any() } else { view! { <PortDefinitionsTable /> }.into_any() }}
+            {move || if bridge.get() { view! { <PortMappingsTable /> }.into_any_sync() } else { view! { <PortDefinitionsTable /> }.into_any_sync() }}
         </fieldset>
     }
 }

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::doc::{parse_field, render_field, FieldKind};
 use super::state::EditorState;
+use crate::sync_hydrate::IntoAnySync;
 
 /// A text signal for the input at `pointer`, kept in sync with the document.
 pub fn bound_text(state: EditorState, pointer: String, kind: FieldKind) -> RwSignal<String> {
@@ -99,14 +100,14 @@ pub fn Field(
             <textarea rows="3" placeholder=placeholder data-testid=test_id aria-invalid=invalid
                 prop:value=text on:input=move |ev| on_input(event_target_value(&ev))></textarea>
         }
-        .into_any()
+        .into_any_sync()
     } else {
         view! {
             <input type="text" inputmode=if kind == FieldKind::Number { "decimal" } else { "text" }
                 placeholder=placeholder data-testid=test_id aria-invalid=invalid
                 prop:value=text on:input=move |ev| on_input(event_target_value(&ev)) />
         }
-        .into_any()
+        .into_any_sync()
     };
     view! {
         <label class="field" data-field=pointer>

@@ -7,6 +7,7 @@ use super::container::RemoveRow;
 use super::doc::{self, FieldKind};
 use super::fields::{CellInput, FieldErrors, SelectInput};
 use super::state::EditorState;
+use crate::sync_hydrate::IntoAnySync;
 
 const OPERATORS: &[(&str, &str)] = &[
     ("UNIQUE", "UNIQUE"),
@@ -110,7 +111,7 @@ fn HealthCheckRow(base: &'static str, i: usize) -> impl IntoView {
                             <CellInput pointer=at("command/value") label="Command".to_string() placeholder="curl -f localhost:$PORT0" />
                             <FieldErrors pointer=at("command/value") />
                         </label>
-                    }.into_any()
+                    }.into_any_sync()
                 } else if protocol.get().contains("HTTP") {
                     view! {
                         <label class="field">
@@ -118,9 +119,9 @@ fn HealthCheckRow(base: &'static str, i: usize) -> impl IntoView {
                             <CellInput pointer=at("path") label="Path".to_string() placeholder="/health" />
                             <FieldErrors pointer=at("path") />
                         </label>
-                    }.into_any()
+                    }.into_any_sync()
                 } else {
-                    ().into_any()
+                    ().into_any_sync()
                 }}
                 {number("portIndex", "Port index")}
             </div>
