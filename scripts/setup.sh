@@ -46,6 +46,14 @@ else
     note "WASM compiler: Debian rustc-web (-Zbuild-std)"
 fi
 
+# The standard library's sources let the console's WASM rebuild std for size
+# (scripts/build-frontend.sh); without them it is built with std as shipped.
+if rustup target list --installed | grep -q '^wasm32-unknown-unknown$' &&
+    ! rustup component list --installed | grep -q '^rust-src'; then
+    step "rustup component add rust-src"
+    rustup component add rust-src || note "rust-src unavailable: the console's WASM uses std as shipped (about 8% larger)"
+fi
+
 # --- wasm-bindgen-cli, pinned to the crate's version in Cargo.lock ----------
 wbg="$(wasm_bindgen_version)"
 [ -n "$wbg" ] || die "cannot read the wasm-bindgen version from Cargo.lock"
