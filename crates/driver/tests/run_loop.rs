@@ -166,6 +166,57 @@ async fn a_refused_accept_reconciles_its_task_and_a_lost_one_is_replaced() {
     h.stop().await;
 }
 
+/// A master update for `task_id` in `state` with `reason` and `message`
+/// (no uuid: master-generated updates are not acknowledged).
+fn master_update(task_id: &str, state: &str, reason: &str, message: &str) -> Value {
+    json!({"type":"UPDATE","update":{"status":{
+        "task_id":{"value":task_id},"state":state,"agent_id":{"value":"agent-1"},
+        "source":"SOURCE_MASTER","reason":reason,"message":message,"timestamp":1700000000.0}}})
+}
+
+#[tokio::test]
+async fn a_task_lost_that_the_master_does_not_know_is_replaced_at_once() {
+    // A long unreachable window: only a task that may still run waits for it.
+    let web = app(
+        r#"{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.25,"mem":32,
+            "unreachableStrategy":{"inactiveAfterSeconds":3600,"expungeAfterSeconds":7200}}"#,
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    h.master.refuse("ACCEPT", true);
+    h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
+    let task_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.master.wait_call("RECONCILE").await;
+    h.master.refuse("ACCEPT", false);
+    // What a master that does not treat dromos as partition-aware answers
+    // instead of TASK_UNKNOWN.
+    h.master.push(master_update(
+        &task_id,
+        "TASK_LOST",
+        "REASON_RECONCILIATION",
+        "Reconciliation: Task is unknown",
+    ));
+    let state = h
+        .wait("the lost instance forgotten and a replacement queued", |s| {
+            s.instances.iter().all(|i| i.task_id != task_id)
+                && s.queue.iter().any(|q| q.app_id == "/web" && q.count == 1)
+        })
+        .await;
+    let last = state.gone.iter().find(|g| g.task_id == task_id).expect("final report");
+    assert_eq!((last.condition, last.state.as_str()), (Condition::Unknown, "TASK_LOST"));
+    assert!(!state.intents.values().any(|i| i.task_id == task_id), "its intent is expunged");
+    h.master.push(offers("O2", "agent-1.local", (31000, 31010)));
+    let new_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_id, task_id, "a new task replaces the lost one");
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn failed_task_is_relaunched_after_backoff() {
     let web = app(

@@ -23,7 +23,8 @@ pub enum Condition {
     Running,
     /// TASK_KILLING.
     Killing,
-    /// TASK_UNREACHABLE / TASK_LOST: may come back.
+    /// TASK_UNREACHABLE (or TASK_LOST of an unreachable or removed agent):
+    /// may come back.
     Unreachable,
     /// Unreachable long enough that a replacement was launched.
     UnreachableInactive,

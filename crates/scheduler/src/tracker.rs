@@ -14,7 +14,9 @@ use crate::instance::{Condition, Goal, Health, Instance};
 use crate::matcher::Launch;
 use crate::time::Timestamp;
 
-/// Mesos task states, in the scheduler's own terms.
+/// Mesos task states, in the scheduler's own terms. There is no
+/// `TASK_LOST`: the driver reads it as the state a partition-aware master
+/// would have sent (unreachable, gone or unknown, by its reason).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum TaskState {
     /// TASK_STAGING
@@ -33,8 +35,6 @@ pub enum TaskState {
     Killed,
     /// TASK_ERROR
     Error,
-    /// TASK_LOST (treated as unreachable: it may come back)
-    Lost,
     /// TASK_DROPPED
     Dropped,
     /// TASK_UNREACHABLE
@@ -59,7 +59,7 @@ impl TaskState {
             Self::Failed => Condition::Failed,
             Self::Killed => Condition::Killed,
             Self::Error => Condition::Error,
-            Self::Lost | Self::Unreachable => Condition::Unreachable,
+            Self::Unreachable => Condition::Unreachable,
             Self::Dropped => Condition::Dropped,
             Self::Gone | Self::GoneByOperator => Condition::Gone,
             Self::Unknown => Condition::Unknown,

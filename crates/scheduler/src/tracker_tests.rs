@@ -25,7 +25,8 @@ fn status_updates_move_conditions_and_flag_failures() {
         (TaskState::Finished, Condition::Finished, true, true),
         (TaskState::Error, Condition::Error, true, true),
         (TaskState::Killed, Condition::Killed, false, true),
-        (TaskState::Lost, Condition::Unreachable, false, false),
+        (TaskState::Unreachable, Condition::Unreachable, false, false),
+        (TaskState::Unknown, Condition::Unknown, false, true),
         (TaskState::GoneByOperator, Condition::Gone, false, true),
         (TaskState::Dropped, Condition::Dropped, false, true),
     ];

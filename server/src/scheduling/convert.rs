@@ -26,13 +26,14 @@ fn iso(t: Timestamp) -> String {
 }
 
 /// The service's state for a Mesos state name; names the service has no
-/// variant for fall back to the driver's condition.
+/// variant for fall back to the driver's condition. `TASK_LOST` is read by
+/// the driver from its reason (unreachable, gone or unknown), so the
+/// condition says which it is.
 pub fn task_state(name: &str, condition: Condition) -> TaskState {
     if let Ok(state) = serde_json::from_value::<TaskState>(serde_json::Value::String(name.to_owned())) {
         return state;
     }
     match name {
-        "TASK_LOST" => TaskState::TaskUnreachable,
         "TASK_GONE_BY_OPERATOR" => TaskState::TaskGone,
         _ => state_of_condition(condition),
     }

@@ -42,6 +42,8 @@ fn mesos_state_names_map_to_service_states_with_condition_fallback() {
         ("TASK_STAGING", Condition::Staging, TaskState::TaskStaging),
         ("TASK_FAILED", Condition::Failed, TaskState::TaskFailed),
         ("TASK_LOST", Condition::Unreachable, TaskState::TaskUnreachable),
+        ("TASK_LOST", Condition::Unknown, TaskState::TaskUnknown),
+        ("TASK_LOST", Condition::Gone, TaskState::TaskGone),
         ("TASK_GONE_BY_OPERATOR", Condition::Gone, TaskState::TaskGone),
         ("TASK_SOMETHING_NEW", Condition::Starting, TaskState::TaskStarting),
     ];
