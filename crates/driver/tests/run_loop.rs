@@ -218,6 +218,90 @@ async fn a_task_lost_that_the_master_does_not_know_is_replaced_at_once() {
 }
 
 #[tokio::test]
+async fn an_unreachable_task_of_a_deploying_app_is_replaced_in_the_same_turn_by_default() {
+    // Default unreachableStrategy (0 s / 0 s); the app's deployment is still
+    // running when the answer comes.
+    let web = app(
+        r#"{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.25,"mem":32}"#,
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    h.master.refuse("ACCEPT", true);
+    h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
+    let task_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.master.wait_call("RECONCILE").await;
+    h.master.refuse("ACCEPT", false);
+    h.master.push(master_update(
+        &task_id,
+        "TASK_LOST",
+        "REASON_RECONCILIATION",
+        "Reconciliation: Task is unreachable",
+    ));
+    // No other input follows: the replacement must not wait for the 30 s
+    // housekeeping tick.
+    let state =
+        h.wait("a replacement queued", |s| s.queue.iter().any(|q| q.app_id == "/web" && q.count == 1)).await;
+    assert_eq!(state.deployments.len(), 1, "the deployment is still running");
+    h.master.push(offers("O2", "agent-1.local", (31000, 31010)));
+    let new_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_id, task_id, "a new task replaces the unreachable one");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_task_lost_with_its_agent_is_replaced_after_inactive_after_and_forgotten_after_expunge_after() {
+    let web = app(
+        r#"{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.25,"mem":32,
+            "unreachableStrategy":{"inactiveAfterSeconds":1,"expungeAfterSeconds":2}}"#,
+        "2024-01-01T00:00:00.000Z",
+    );
+    let mut h = Harness::start(vec![web]).await;
+    h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
+    let task_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.master.push(update(&task_id, "TASK_RUNNING"));
+    h.wait("running", |s| s.deployments.is_empty() && s.instances.len() == 1).await;
+
+    let lost_at = std::time::Instant::now();
+    h.master.push(master_update(
+        &task_id,
+        "TASK_LOST",
+        "REASON_AGENT_REMOVED",
+        "Agent agent-1 removed: unreachable",
+    ));
+    let state =
+        h.wait("unreachable", |s| s.instances.iter().any(|i| i.condition == Condition::Unreachable)).await;
+    // Within the window the instance still counts (if nothing slow ran,
+    // the second has not passed yet and nothing is queued).
+    if lost_at.elapsed() < Duration::from_millis(900) {
+        assert!(state.queue.is_empty(), "replaced before inactiveAfterSeconds: {:?}", state.queue);
+    }
+    // No input arrives after the update: the loop wakes up at the timer,
+    // not at its 30 s housekeeping.
+    h.wait("a replacement queued after inactiveAfterSeconds", |s| {
+        s.queue.iter().any(|q| q.app_id == "/web" && q.count == 1)
+            && s.instances
+                .iter()
+                .any(|i| i.task_id == task_id && i.condition == Condition::UnreachableInactive)
+    })
+    .await;
+    assert!(lost_at.elapsed() >= Duration::from_secs(1), "replaced after {:?}", lost_at.elapsed());
+    let state =
+        h.wait("forgotten after expungeAfterSeconds", |s| s.gone.iter().any(|g| g.task_id == task_id)).await;
+    assert!(lost_at.elapsed() >= Duration::from_secs(2), "expunged after {:?}", lost_at.elapsed());
+    assert!(!state.intents.values().any(|i| i.task_id == task_id), "its intent is expunged");
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn failed_task_is_relaunched_after_backoff() {
     let web = app(
         r#"{"id":"/web","cmd":"false","instances":1,"cpus":0.1,"mem":16,"backoffSeconds":1,"portDefinitions":[]}"#,

@@ -90,22 +90,93 @@ fn lifecycle(instance: &Instance, input: &ReconcileInput<'_>, decision: &mut Rec
         decision.expunge.push(instance.id.clone());
         return;
     }
-    let UnreachableStrategy::Enabled { inactive_after_secs, expunge_after_secs } = spec.unreachable else {
-        return;
-    };
-    let Some(since) = instance.unreachable_since else {
-        return;
-    };
-    let unreachable_ms = input.now.millis_since(since);
-    match instance.condition {
-        Condition::Unreachable if unreachable_ms >= inactive_after_secs.saturating_mul(1000) => {
-            decision.mark_inactive.push(instance.id.clone());
-        }
-        Condition::UnreachableInactive if unreachable_ms >= expunge_after_secs.saturating_mul(1000) => {
-            decision.expunge.push(instance.id.clone());
-        }
-        _ => {}
+    match unreachable_step(instance, spec, input.now) {
+        Some(UnreachableStep::MarkInactive) => decision.mark_inactive.push(instance.id.clone()),
+        Some(UnreachableStep::Expunge) => decision.expunge.push(instance.id.clone()),
+        Some(UnreachableStep::Wait { .. }) | None => {}
     }
+}
+
+/// Unreachable instances whose `unreachableStrategy` timer has run out, and
+/// when the next timer runs out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UnreachableDecision {
+    /// Unreachable past `inactiveAfterSeconds`: mark `UnreachableInactive`,
+    /// which launches a replacement.
+    pub mark_inactive: Vec<String>,
+    /// Replaced and unreachable past `expungeAfterSeconds`: forget them (a
+    /// task that comes back later is unknown and killed).
+    pub expunge: Vec<String>,
+    /// The earliest timer still running once these are applied (instances
+    /// marked inactive now count with their expunge time): the caller
+    /// wakes up then instead of at its next periodic tick.
+    pub next_deadline: Option<Timestamp>,
+}
+
+/// The `unreachableStrategy` timers of every unreachable instance with a
+/// run spec (instances without one are [`reconcile`]'s orphans). Marathon
+/// checks them on its reconciliation cycle, up to ten minutes late; run on
+/// every tick and woken at `next_deadline`, dromos replaces an unreachable
+/// instance when `inactiveAfterSeconds` have passed.
+pub fn unreachable_timers(
+    tracker: &Tracker,
+    specs: &BTreeMap<String, RunSpec>,
+    now: Timestamp,
+) -> UnreachableDecision {
+    let mut decision = UnreachableDecision::default();
+    let mut wake = |at: Timestamp| {
+        decision.next_deadline = Some(decision.next_deadline.map_or(at, |t: Timestamp| t.min(at)));
+    };
+    let mut mark_inactive = Vec::new();
+    let mut expunge = Vec::new();
+    for instance in tracker.iter().filter(|i| i.condition.is_lost() && !i.condition.is_terminal()) {
+        let Some(spec) = specs.get(&instance.run_spec_id) else { continue };
+        match unreachable_step(instance, spec, now) {
+            Some(UnreachableStep::MarkInactive) => {
+                mark_inactive.push(instance.id.clone());
+                let after_inactive =
+                    Instance { condition: Condition::UnreachableInactive, ..instance.clone() };
+                match unreachable_step(&after_inactive, spec, now) {
+                    Some(UnreachableStep::Wait { until }) => wake(until),
+                    // Expunged on the next turn, at once.
+                    Some(UnreachableStep::Expunge) => wake(now),
+                    _ => {}
+                }
+            }
+            Some(UnreachableStep::Expunge) => expunge.push(instance.id.clone()),
+            Some(UnreachableStep::Wait { until }) => wake(until),
+            None => {}
+        }
+    }
+    decision.mark_inactive = mark_inactive;
+    decision.expunge = expunge;
+    decision
+}
+
+/// Where an unreachable instance stands with its run spec's strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnreachableStep {
+    MarkInactive,
+    Expunge,
+    /// Nothing to do before `until`.
+    Wait {
+        until: Timestamp,
+    },
+}
+
+/// `None`: not unreachable, or the strategy is disabled.
+fn unreachable_step(instance: &Instance, spec: &RunSpec, now: Timestamp) -> Option<UnreachableStep> {
+    let UnreachableStrategy::Enabled { inactive_after_secs, expunge_after_secs } = spec.unreachable else {
+        return None;
+    };
+    let since = instance.unreachable_since?;
+    let (after_secs, step) = match instance.condition {
+        Condition::Unreachable => (inactive_after_secs, UnreachableStep::MarkInactive),
+        Condition::UnreachableInactive => (expunge_after_secs, UnreachableStep::Expunge),
+        _ => return None,
+    };
+    let until = since.plus_millis(after_secs.saturating_mul(1000));
+    Some(if now >= until { step } else { UnreachableStep::Wait { until } })
 }
 
 fn scale(spec: &RunSpec, tracker: &Tracker, input: &ReconcileInput<'_>, decision: &mut ReconcileDecision) {

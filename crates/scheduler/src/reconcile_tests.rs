@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::{reconcile, KillReason, ReconcileInput};
+use super::{reconcile, unreachable_timers, KillReason, ReconcileInput};
 use crate::instance::{Condition, Instance};
 use crate::offer::AgentInfo;
 use crate::run_spec::{RunSpec, UnreachableStrategy};
@@ -117,4 +117,62 @@ fn unreachable_instances_are_replaced_after_inactive_after_and_expunged_later() 
     lost.condition = Condition::UnreachableInactive;
     t.insert(lost);
     assert!(run(&t, &specs(&[("/a", 1)]), &[("/a", 1)], 600_000).expunge.contains(&"lost".to_owned()));
+}
+
+#[test]
+fn unreachable_timers_fire_at_their_deadlines_and_name_the_next_one() {
+    let mut t = Tracker::new();
+    let mut lost = instance("lost", "/a", Condition::Unreachable, 0);
+    lost.unreachable_since = Some(Timestamp(1_000));
+    t.insert(lost.clone());
+    t.insert(instance("ok", "/a", Condition::Running, 0));
+    let specs = specs(&[("/a", 2)]);
+    // inactive after 60 s, expunged after 600 s, counted from 1 s.
+    // (now ms, marked inactive, expunged, next deadline)
+    let cases = [
+        (1_000, false, false, Some(61_000)),
+        (60_999, false, false, Some(61_000)),
+        (61_000, true, false, Some(601_000)),
+    ];
+    for (now, inactive, expunged, next) in cases {
+        let d = unreachable_timers(&t, &specs, Timestamp(now));
+        assert_eq!(
+            (
+                d.mark_inactive.contains(&"lost".to_owned()),
+                d.expunge.contains(&"lost".to_owned()),
+                d.next_deadline
+            ),
+            (inactive, expunged, next.map(Timestamp)),
+            "now={now}"
+        );
+    }
+    lost.condition = Condition::UnreachableInactive;
+    t.insert(lost);
+    let d = unreachable_timers(&t, &specs, Timestamp(601_000));
+    assert_eq!((d.expunge, d.next_deadline), (vec!["lost".to_owned()], None));
+}
+
+#[test]
+fn unreachable_timers_leave_disabled_strategies_and_reachable_instances_alone() {
+    let mut t = Tracker::new();
+    let mut lost = instance("lost", "/a", Condition::Unreachable, 0);
+    lost.unreachable_since = Some(Timestamp(0));
+    t.insert(lost);
+    t.insert(instance("ok", "/a", Condition::Running, 0));
+    let mut specs = specs(&[("/a", 2)]);
+    specs.get_mut("/a").expect("spec").unreachable = UnreachableStrategy::Disabled;
+    let d = unreachable_timers(&t, &specs, Timestamp(u64::MAX / 2));
+    assert_eq!(d, super::UnreachableDecision::default());
+}
+
+#[test]
+fn an_instantly_inactive_instance_is_expunged_on_the_next_turn() {
+    let mut t = Tracker::new();
+    let mut lost = instance("lost", "/a", Condition::Unreachable, 0);
+    lost.unreachable_since = Some(Timestamp(5));
+    t.insert(lost);
+    let mut specs = specs(&[("/a", 1)]);
+    specs.get_mut("/a").expect("spec").unreachable = UnreachableStrategy::default();
+    let d = unreachable_timers(&t, &specs, Timestamp(5));
+    assert_eq!((d.mark_inactive, d.next_deadline), (vec!["lost".to_owned()], Some(Timestamp(5))));
 }

@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use dromos_driver::{DeploymentProgress, DeploymentTimeout, InstanceReport, TaskFailure};
+use dromos_scheduler::Condition;
 use serde_json::json;
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
@@ -193,14 +194,22 @@ impl Reporter {
         }
     }
 
-    /// Records the listed tasks whose record changed.
+    /// Records the listed tasks whose record changed, and notes an
+    /// unreachable task the driver just replaced (its record stays
+    /// `TASK_UNREACHABLE`).
     fn sync_entries(&mut self, batch: &mut TaskBatch<'_>, entries: Vec<InstanceReport>) {
         for report in entries {
-            if self.recorded.get(&report.task_id) != Some(&report) {
+            let recorded = self.recorded.get(&report.task_id);
+            if recorded != Some(&report) {
+                let replaced = report.condition == Condition::UnreachableInactive
+                    && recorded.is_some_and(|r| r.condition == Condition::Unreachable);
                 let Some(record) = task_record(&report) else {
                     warn!(app_id = %report.app_id, "instance of an app id that is not a path; not reported");
                     continue;
                 };
+                if replaced {
+                    batch.note_replaced(record.clone());
+                }
                 if batch.tasks().get_of(&record.app_id, &record.id) != Some(&record) {
                     batch.set_task(record, None);
                 }

@@ -99,3 +99,41 @@ async fn after_a_failed_write_the_next_list_repairs_the_service() {
         "the lost change and the later one are both recorded"
     );
 }
+
+/// Every event of `kind` published so far, in order.
+fn drain(
+    events: &mut tokio::sync::broadcast::Receiver<Arc<crate::events::Event>>,
+    kind: &str,
+) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    loop {
+        match events.try_recv() {
+            Ok(e) if e.event_type == kind => out.push(e.data.clone()),
+            Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {}
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_replaced_unreachable_task_is_an_instance_changed_event_and_a_counter() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, _store) = open_counting(dir.path()).await;
+    let mut events = service.events().subscribe();
+    let mut reporter = Reporter::new(Arc::clone(&service));
+    let mut unreachable = report("/a", 1, "TASK_LOST");
+    unreachable.condition = Condition::Unreachable;
+    let mut inactive = unreachable.clone();
+    inactive.condition = Condition::UnreachableInactive;
+    reporter.apply(vec![Report::Instances(vec![unreachable])]).await;
+    reporter.apply(vec![Report::Instances(vec![inactive.clone()])]).await;
+    reporter.apply(vec![Report::Instances(vec![inactive])]).await;
+    let conditions: Vec<String> = drain(&mut events, "instance_changed_event")
+        .iter()
+        .map(|e| e["condition"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(conditions, ["TASK_UNREACHABLE", "UnreachableInactive"], "once each");
+    assert_eq!(service.metrics().counter("dromos.service.unreachable-inactive.counter"), 1);
+    assert_eq!(states(&service), [("a.instance-1._app.1".into(), TaskState::TaskUnreachable)], "kept");
+}

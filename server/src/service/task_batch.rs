@@ -18,7 +18,11 @@
 //! and `instance_health_changed_event` instead (with a log line and the
 //! counter `dromos.service.health-changes.counter`); for a failure a log line,
 //! `dromos.service.task-failure.counter` and, for a health kill,
-//! `unhealthy_instance_kill_event`.
+//! `unhealthy_instance_kill_event`; for an unreachable task the run loop
+//! replaced (`unreachableStrategy.inactiveAfterSeconds` passed), whose state
+//! stays `TASK_UNREACHABLE`, Marathon's `instance_changed_event` with the
+//! condition `UnreachableInactive`, a log line and
+//! `dromos.service.unreachable-inactive.counter`.
 
 use serde_json::json;
 use tracing::instrument;
@@ -45,6 +49,10 @@ enum Notice {
     Failure {
         failure: TaskFailureRecord,
         unhealthy_kill: bool,
+    },
+    /// The unreachable task was replaced.
+    Replaced {
+        task: TaskRecord,
     },
 }
 
@@ -100,6 +108,13 @@ impl TaskBatch<'_> {
         true
     }
 
+    /// Notes that the run loop launched a replacement for `task`, which is
+    /// unreachable and kept until `expungeAfterSeconds` (nothing about the
+    /// task record changes).
+    pub fn note_replaced(&mut self, task: TaskRecord) {
+        self.notices.push(Notice::Replaced { task });
+    }
+
     /// Changes recorded so far.
     pub fn len(&self) -> usize {
         self.notices.len()
@@ -135,6 +150,7 @@ impl Service {
                 Notice::Failure { failure, unhealthy_kill } => {
                     self.announce_failure(&failure, unhealthy_kill)
                 }
+                Notice::Replaced { task } => self.announce_replaced(&task),
             }
         }
         Ok(out)
@@ -174,6 +190,20 @@ impl Service {
             "instance_health_changed_event",
             json!({"instanceId": instance, "runSpecId": task.app_id, "runSpecVersion": task.version,
                 "healthy": alive}),
+        );
+    }
+
+    fn announce_replaced(&self, task: &TaskRecord) {
+        tracing::warn!(app_id = %task.app_id, task_id = %task.id, host = %task.host,
+            "unreachable task replaced; kept until expungeAfterSeconds");
+        self.metrics.increment("dromos.service.unreachable-inactive.counter");
+        self.events.publish(
+            "instance_changed_event",
+            json!({
+                "instanceId": instance_id(&task.id), "condition": "UnreachableInactive",
+                "runSpecId": task.app_id, "agentId": task.agent_id, "host": task.host,
+                "runSpecVersion": task.version,
+            }),
         );
     }
 

@@ -52,6 +52,9 @@ pub struct Core {
     pub(super) last_revive: Option<Timestamp>,
     pub(super) next_housekeeping: Timestamp,
     pub(super) next_reconcile: Timestamp,
+    /// When the next `unreachableStrategy` timer of an unreachable
+    /// instance runs out (the loop wakes up then).
+    pub(super) next_unreachable: Option<Timestamp>,
     /// Deployments this driver finished whose removal the target may not
     /// have installed yet: a stale snapshot must not run them again.
     finished_deployments: BTreeSet<String>,
@@ -78,6 +81,7 @@ impl Core {
             health_kills: HealthKillGuard::new(config.health_kill_rate),
             next_housekeeping: now.plus_millis(millis(config.housekeeping_interval)),
             next_reconcile: now.plus_millis(millis(config.reconcile_interval)),
+            next_unreachable: None,
             config,
             apps: BTreeMap::new(),
             specs: BTreeMap::new(),

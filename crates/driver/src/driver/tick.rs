@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use dromos_mesos::v1::{CallBody, Reconcile, ReconcileTask, Revive, Suppress};
 use dromos_scheduler::plan::Action;
 use dromos_scheduler::queue::SubscriptionChange;
-use dromos_scheduler::reconcile::{reconcile, ReconcileInput};
+use dromos_scheduler::reconcile::{reconcile, unreachable_timers, ReconcileInput};
 use dromos_scheduler::upgrade::{restart_step, scale_step, stop_step, StepDecision};
 use dromos_scheduler::{Goal, Instance, RunSpec, Timestamp};
 use tracing::{info, info_span, warn};
@@ -24,11 +24,48 @@ impl Core {
     /// Everything decided after an input.
     pub fn tick(&mut self, now: Timestamp, fx: &mut Effects) {
         self.release_health_kills(now, fx);
+        self.expire_unreachable(now, fx);
         self.run_deployments(now, fx);
         self.expire_deployments(now, fx);
         self.release_stale_gates(fx);
         self.reconcile_steady_state(now, fx);
         self.update_subscription(now, fx);
+    }
+
+    /// Applies the `unreachableStrategy` timers before the deployments and
+    /// the steady-state reconciliation look at the instances, so a
+    /// replacement is queued in the same turn the timer runs out (for the
+    /// default strategy, the turn the task is reported unreachable), also
+    /// for an app a deployment is still starting.
+    fn expire_unreachable(&mut self, now: Timestamp, fx: &mut Effects) {
+        let decision = unreachable_timers(&self.tracker, &self.specs, now);
+        for id in decision.mark_inactive {
+            if let Some(instance) = self.tracker.get(&id) {
+                let task_id = self.tasks.get(&id).map(|m| m.task_id.as_str()).unwrap_or_default();
+                let unreachable_ms = instance.unreachable_since.map(|t| now.millis_since(t));
+                info!(app_id = %instance.run_spec_id, task_id, unreachable_ms,
+                    "unreachable past inactiveAfterSeconds; launching a replacement");
+            }
+            let _ = self.tracker.mark_inactive(&id);
+        }
+        for id in decision.expunge {
+            let task_id = self.tasks.get(&id).map(|m| m.task_id.clone()).unwrap_or_default();
+            info!(task_id = %task_id, "unreachable past expungeAfterSeconds; forgetting it (killed if it comes back)");
+            self.forget(id, fx);
+        }
+        self.next_unreachable = decision.next_deadline;
+    }
+
+    /// Forgets an instance: its final report, its stored intent, its checks.
+    fn forget(&mut self, id: String, fx: &mut Effects) {
+        if let Some(last) = self.final_report(&id) {
+            fx.gone.push(last);
+        }
+        self.tracker.expunge(&id);
+        self.tasks.remove(&id);
+        self.readiness.remove(&id);
+        fx.stop_health.push(id.clone());
+        fx.expunge.push(id);
     }
 
     fn run_deployments(&mut self, now: Timestamp, fx: &mut Effects) {
@@ -162,14 +199,7 @@ impl Core {
             let _ = self.tracker.mark_inactive(&id);
         }
         for id in decision.expunge {
-            if let Some(last) = self.final_report(&id) {
-                fx.gone.push(last);
-            }
-            self.tracker.expunge(&id);
-            self.tasks.remove(&id);
-            self.readiness.remove(&id);
-            fx.stop_health.push(id.clone());
-            fx.expunge.push(id);
+            self.forget(id, fx);
         }
     }
 
@@ -248,6 +278,9 @@ impl Core {
     pub fn next_wakeup(&self, now: Timestamp) -> Timestamp {
         let mut next = self.next_housekeeping.min(self.next_reconcile);
         if let Some(t) = self.queue.next_wakeup(now) {
+            next = next.min(t);
+        }
+        if let Some(t) = self.next_unreachable {
             next = next.min(t);
         }
         if let Some(t) = self.health_kills.next_wakeup() {
