@@ -90,7 +90,14 @@ async fn an_app_runs_scales_replaces_a_killed_task_and_stops_when_deleted() {
     assert_eq!(status, 200);
     let left = wait_running(&dromos, "/sleepy", 1).await;
     assert!(ids(&tasks).is_superset(&ids(&left)), "the survivor is one of the two");
-    events.wait_for("TASK_KILLED of the scaled-down task", status_update("/sleepy", "TASK_KILLED")).await;
+    let killed =
+        events.wait_for("TASK_KILLED of the scaled-down task", status_update("/sleepy", "TASK_KILLED")).await;
+    // The agent's message travels with every state, as in Marathon.
+    assert!(
+        killed.data["message"].as_str().is_some_and(|m| m.starts_with("Command terminated")),
+        "{:?}",
+        killed.data
+    );
     wait_no_deployments(&dromos).await;
     wait_processes(&dromos, 1).await;
 

@@ -107,6 +107,10 @@ pub struct InstanceReport {
     /// Last Mesos state name (`TASK_RUNNING`; `TASK_STAGING` until the
     /// first update).
     pub state: String,
+    /// The Mesos message of the last status update (`"Container
+    /// exited"`); empty when it had none or before the first update
+    /// (Marathon's `status_update_event` `message`).
+    pub message: String,
     /// `None` without health checks or before the first result.
     pub healthy: Option<bool>,
     /// When the launch was sent.

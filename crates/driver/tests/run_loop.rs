@@ -354,7 +354,9 @@ async fn scaling_to_zero_kills_the_task() {
     let kill = h.master.wait_call("KILL").await;
     assert_eq!(kill["kill"]["task_id"]["value"], task.as_str());
     assert_eq!(kill["kill"]["agent_id"]["value"], "agent-1");
-    h.master.push(update(&task, "TASK_KILLED"));
+    let mut killed = update(&task, "TASK_KILLED");
+    killed["update"]["status"]["message"] = json!("Command terminated with signal Terminated");
+    h.master.push(killed);
     let state = h
         .wait("the instance gone and the scale finished", |s| {
             s.instances.is_empty() && s.deployments.is_empty()
@@ -363,8 +365,10 @@ async fn scaling_to_zero_kills_the_task() {
     assert!(state.intents.is_empty(), "the intent is expunged");
     assert!(state.failures.is_empty(), "a kill is not a failure");
     assert!(
-        state.gone.iter().any(|g| g.task_id == task && g.state == "TASK_KILLED"),
-        "the final state is reported: {:?}",
+        state.gone.iter().any(|g| g.task_id == task
+            && g.state == "TASK_KILLED"
+            && g.message == "Command terminated with signal Terminated"),
+        "the final state is reported with Mesos' message: {:?}",
         state.gone
     );
     h.stop().await;

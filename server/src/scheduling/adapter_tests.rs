@@ -34,6 +34,7 @@ fn report(task: &str, state: &str, condition: Condition) -> InstanceReport {
         ports: vec![31001],
         condition,
         state: state.into(),
+        message: String::new(),
         healthy: None,
         staged_at: Timestamp(1),
         started_at: None,

@@ -27,6 +27,7 @@ fn report(state: &str, condition: Condition, killing: bool) -> InstanceReport {
         ports: vec![31000],
         condition,
         state: state.into(),
+        message: String::new(),
         healthy: Some(true),
         staged_at: Timestamp(1_700_000_000_000),
         started_at: Some(Timestamp(1_700_000_001_500)),

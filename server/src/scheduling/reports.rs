@@ -24,7 +24,7 @@
 //! rollback. The task ends when the adapter, and with it the sender, is
 //! dropped.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use dromos_driver::{DeploymentProgress, DeploymentTimeout, InstanceReport, TaskFailure};
@@ -38,10 +38,6 @@ use crate::service::instances::TaskRecord;
 use crate::service::task_batch::TaskBatch;
 use crate::service::Service;
 
-/// Failure messages kept until the instance's final report arrives (it
-/// comes in the same driver turn; this only bounds a leak).
-const MAX_PENDING_FAILURES: usize = 1024;
-
 /// One driver report, queued for the reporter.
 #[derive(Debug)]
 pub enum Report {
@@ -49,7 +45,7 @@ pub enum Report {
     Instances(Vec<InstanceReport>),
     /// An instance's final report.
     Gone(InstanceReport),
-    /// A task failed; its message goes with the final report.
+    /// A task failed: the app's last task failure.
     Failure(TaskFailure),
     /// Deployment progress.
     Progress(DeploymentProgress),
@@ -96,9 +92,6 @@ struct Reporter {
     service: Arc<Service>,
     /// The master is dromos' embedded one.
     local_master: bool,
-    /// Failure messages kept until the instance's final report arrives (it
-    /// comes in the same driver turn).
-    failures: BTreeMap<String, String>,
     /// The entries of the last instance list recorded, by task id: the
     /// service holds what they say. Empty after a failed write.
     recorded: HashMap<String, InstanceReport>,
@@ -114,7 +107,6 @@ impl Reporter {
         Reporter {
             service,
             local_master,
-            failures: BTreeMap::new(),
             recorded: HashMap::new(),
             listing: HashMap::new(),
             listing_lost: false,
@@ -178,25 +170,18 @@ impl Reporter {
                 }
             }
             Work::Gone(last) => {
-                let message = self.failures.remove(&last.task_id);
                 self.recorded.remove(&last.task_id);
                 if let Some(record) = gone_record(&last) {
-                    batch.set_task(record, message);
+                    batch.set_task(record, Some(last.message));
                 }
             }
-            Work::Failure(failure) => {
-                record_failure(batch, &failure, self.local_master);
-                if self.failures.len() >= MAX_PENDING_FAILURES {
-                    self.failures.clear();
-                }
-                self.failures.insert(failure.task_id, failure.message);
-            }
+            Work::Failure(failure) => record_failure(batch, &failure, self.local_master),
         }
     }
 
-    /// Records the listed tasks whose record changed, and notes an
-    /// unreachable task the driver just replaced (its record stays
-    /// `TASK_UNREACHABLE`).
+    /// Records the listed tasks whose record changed, with the Mesos
+    /// message of their last update, and notes an unreachable task the
+    /// driver just replaced (its record stays `TASK_UNREACHABLE`).
     fn sync_entries(&mut self, batch: &mut TaskBatch<'_>, entries: Vec<InstanceReport>) {
         for report in entries {
             let recorded = self.recorded.get(&report.task_id);
@@ -211,7 +196,7 @@ impl Reporter {
                     batch.note_replaced(record.clone());
                 }
                 if batch.tasks().get_of(&record.app_id, &record.id) != Some(&record) {
-                    batch.set_task(record, None);
+                    batch.set_task(record, Some(report.message.clone()));
                 }
             }
             self.listing.insert(report.task_id.clone(), report);

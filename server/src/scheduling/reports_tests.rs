@@ -28,6 +28,7 @@ fn report(app: &str, n: u32, state: &str) -> InstanceReport {
         ports: vec![],
         condition: if state == "TASK_RUNNING" { Condition::Running } else { Condition::Staging },
         state: state.into(),
+        message: String::new(),
         healthy: None,
         staged_at: Timestamp(1),
         started_at: None,
@@ -117,6 +118,33 @@ fn drain(
 }
 
 #[tokio::test]
+async fn status_update_events_carry_the_mesos_message_of_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, _store) = open_counting(dir.path()).await;
+    let mut events = service.events().subscribe();
+    let mut reporter = Reporter::new(Arc::clone(&service));
+    let staging = report("/a", 1, "TASK_STAGING");
+    let mut running = report("/a", 1, "TASK_RUNNING");
+    running.message = "Container started".into();
+    let mut killed = report("/a", 1, "TASK_KILLED");
+    (killed.condition, killed.message) =
+        (Condition::Killed, "Command terminated with signal Terminated".into());
+    reporter.apply(vec![Report::Instances(vec![staging])]).await;
+    reporter.apply(vec![Report::Instances(vec![running])]).await;
+    reporter.apply(vec![Report::Gone(killed), Report::Instances(vec![])]).await;
+    let got: Vec<(String, String)> = drain(&mut events, "status_update_event")
+        .iter()
+        .map(|e| (e["taskStatus"].as_str().unwrap().to_owned(), e["message"].as_str().unwrap().to_owned()))
+        .collect();
+    let want = [
+        ("TASK_STAGING", ""),
+        ("TASK_RUNNING", "Container started"),
+        ("TASK_KILLED", "Command terminated with signal Terminated"),
+    ];
+    assert_eq!(got, want.map(|(s, m)| (s.to_owned(), m.to_owned())));
+}
+
+#[tokio::test]
 async fn a_replaced_unreachable_task_is_an_instance_changed_event_and_a_counter() {
     let dir = tempfile::tempdir().unwrap();
     let (service, _store) = open_counting(dir.path()).await;
@@ -136,4 +164,23 @@ async fn a_replaced_unreachable_task_is_an_instance_changed_event_and_a_counter(
     assert_eq!(conditions, ["TASK_UNREACHABLE", "UnreachableInactive"], "once each");
     assert_eq!(service.metrics().counter("dromos.service.unreachable-inactive.counter"), 1);
     assert_eq!(states(&service), [("a.instance-1._app.1".into(), TaskState::TaskUnreachable)], "kept");
+}
+
+#[tokio::test]
+async fn a_task_lost_that_the_master_does_not_know_ends_as_task_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, _store) = open_counting(dir.path()).await;
+    let mut events = service.events().subscribe();
+    let mut reporter = Reporter::new(Arc::clone(&service));
+    reporter.apply(vec![Report::Instances(vec![report("/a", 1, "TASK_RUNNING")])]).await;
+    let mut lost = report("/a", 1, "TASK_LOST");
+    (lost.condition, lost.message) = (Condition::Unknown, "Reconciliation: Task is unknown".into());
+    reporter.apply(vec![Report::Gone(lost), Report::Instances(vec![])]).await;
+    let last = drain(&mut events, "status_update_event").pop().expect("an update");
+    assert_eq!(
+        (last["taskStatus"].as_str(), last["message"].as_str()),
+        (Some("TASK_UNKNOWN"), Some("Reconciliation: Task is unknown"))
+    );
+    assert!(service.tasks().is_empty(), "forgotten");
+    assert_eq!(service.metrics().counter("marathon.mesos.task-updates.task_unknown.counter"), 1);
 }

@@ -29,6 +29,9 @@ pub struct TaskMeta {
     pub host: String,
     /// Last Mesos state name.
     pub state: &'static str,
+    /// The Mesos message of the last status update (empty when it had
+    /// none), for Marathon's `status_update_event`.
+    pub message: String,
     /// When a KILL was last sent.
     pub kill_sent_at: Option<Timestamp>,
 }
@@ -122,6 +125,7 @@ impl Core {
             agent_id: intent.agent_id,
             host: intent.host,
             state: "TASK_STAGING",
+            message: String::new(),
             kill_sent_at: None,
         };
         self.tasks.insert(intent.instance_id, meta);
@@ -246,6 +250,7 @@ fn report(instance: &Instance, meta: &TaskMeta, readiness: Option<ReadinessResul
         ports: instance.host_ports.iter().flatten().copied().collect(),
         condition: instance.condition,
         state: meta.state.to_owned(),
+        message: meta.message.clone(),
         healthy: match instance.health {
             Health::Healthy => Some(true),
             Health::Unhealthy => Some(false),

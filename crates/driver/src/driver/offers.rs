@@ -136,6 +136,7 @@ impl Core {
                     agent_id: pending.intent.agent_id.clone(),
                     host: pending.intent.host.clone(),
                     state: "TASK_STAGING",
+                    message: String::new(),
                     kill_sent_at: None,
                 },
             );

@@ -36,6 +36,7 @@ impl Core {
             Ok(effect) => {
                 if let Some(meta) = self.tasks.get_mut(&instance_id) {
                     meta.state = status.state.as_str();
+                    meta.message = input.message.clone().unwrap_or_default();
                 }
                 if effect.counts_as_failure {
                     self.feed_backoff(&instance_id, now);
