@@ -6,10 +6,13 @@
 //! [`LiveUpdates`] in the context: one version counter per [`Topic`] plus
 //! the state of the connection. Resources key on
 //! [`LiveUpdates::version`], so an event refetches exactly the resources
-//! of its topics. In the browser an effect opens the `EventSource`
-//! ([`event_source`], hydrate only), which owns the connection for the
-//! life of the page, reconnects after errors and bumps the counters at
-//! most once per [`debounce`] window. Task events are also parsed once
+//! of its topics. In the browser an effect connects the page to the
+//! stream (hydrate only): all console tabs of a browser share one
+//! connection, held by a shared worker ([`shared_stream`]), or where
+//! there is none the page opens its own `EventSource` ([`event_source`]);
+//! either reconnects after errors. What arrives goes to the page's
+//! [`receiver`], which bumps the counters at most once per [`debounce`]
+//! window. Task events are also parsed once
 //! into the [`TaskFeed`] ([`task_feed`]), which the services page applies
 //! to its rows in place; they make the services list stale only for a
 //! rarer reconciling refetch ([`topics::reconciles`]). On the server the
@@ -22,6 +25,10 @@ pub mod clock;
 pub mod debounce;
 #[cfg(feature = "hydrate")]
 mod event_source;
+#[cfg(feature = "hydrate")]
+mod receiver;
+#[cfg(feature = "hydrate")]
+mod shared_stream;
 pub mod task_feed;
 pub mod topics;
 
@@ -116,7 +123,7 @@ pub fn provide_live_updates() -> LiveUpdates {
     provide_context(live);
     // Effects run only in the browser, after hydration.
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| event_source::connect(live));
+    Effect::new(move |_| shared_stream::connect(receiver::Receiver::new(live)));
     live
 }
 
