@@ -6,9 +6,15 @@
 // * tti: the first moment the services table has EXPECTED_ROWS rows and,
 //   on pages that have the console's root element, that element says
 //   data-hydrated="true" (a MutationObserver checks after every change).
-// * arrivals: each status_update_event the page's own EventSource
-//   delivers, recorded by a listener added before the page's listeners,
-//   so it runs first: [time, appId, taskStatus, taskId].
+// * arrivals: each status_update_event the page receives, recorded by a
+//   listener added before the page's listeners, so it runs first:
+//   [time, appId, taskStatus, taskId]. The console receives its events
+//   from the tabs' shared worker (public/events-worker.js), as
+//   {t: 'event', name, data} messages on the worker's port, or, where it
+//   falls back, from its own EventSource; both are wrapped.
+// * sources: the event streams the page opened: the URL of each
+//   EventSource, and `shared:` + the name of each shared worker (which
+//   names the stream it holds).
 // * fetches: every services-list request (Resource Timing): [start, responseEnd].
 // * rows: which app rows of the services table changed and when:
 //   [time, appId] for every row (`tr[data-app-id]`) a change happened
@@ -37,22 +43,42 @@
   });
   tti.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-hydrated'] });
 
+  const arrived = (json) => {
+    const at = performance.now();
+    let data = {};
+    try { data = JSON.parse(json); } catch (_) { /* recorded without details */ }
+    B.arrivals.push([at, data.appId || '', data.taskStatus || '', data.taskId || '']);
+  };
+
   const Native = window.EventSource;
   if (Native) {
     const Wrapped = function (url, init) {
       const source = new Native(url, init);
       B.sources.push(String(url));
-      source.addEventListener('status_update_event', (event) => {
-        const at = performance.now();
-        let data = {};
-        try { data = JSON.parse(event.data); } catch (_) { /* recorded without details */ }
-        B.arrivals.push([at, data.appId || '', data.taskStatus || '', data.taskId || '']);
-      });
+      source.addEventListener('status_update_event', (event) => arrived(event.data));
       return source;
     };
     Wrapped.prototype = Native.prototype;
     for (const k of ['CONNECTING', 'OPEN', 'CLOSED']) Wrapped[k] = Native[k];
     window.EventSource = Wrapped;
+  }
+
+  // A listener on the port does not start it (the page's start() or
+  // onmessage does), so it sees exactly the messages the page sees.
+  const NativeShared = window.SharedWorker;
+  if (NativeShared) {
+    const WrappedShared = function (url, options) {
+      const worker = new NativeShared(url, options);
+      const name = typeof options === 'string' ? options : (options && options.name) || '';
+      B.sources.push('shared:' + name);
+      worker.port.addEventListener('message', (event) => {
+        const m = event.data;
+        if (m && m.t === 'event' && m.name === 'status_update_event') arrived(m.data);
+      });
+      return worker;
+    };
+    WrappedShared.prototype = NativeShared.prototype;
+    window.SharedWorker = WrappedShared;
   }
 
   performance.setResourceTimingBufferSize(100000);
