@@ -59,6 +59,11 @@ impl Harness {
     }
 }
 
+/// The id of the first task an ACCEPT launches.
+fn first_task_id(accept: &Value) -> String {
+    launched_tasks(accept)[0]["task_id"]["value"].as_str().expect("task id").to_owned()
+}
+
 fn launched_tasks(accept: &Value) -> Vec<Value> {
     let ops = accept["accept"]["operations"].as_array().expect("operations");
     ops.iter()
@@ -140,7 +145,7 @@ async fn a_refused_accept_reconciles_its_task_and_a_lost_one_is_replaced() {
     h.master.refuse("ACCEPT", true);
     h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
     let accept = h.master.wait_call("ACCEPT").await;
-    let task_id = launched_tasks(&accept)[0]["task_id"]["value"].as_str().unwrap().to_owned();
+    let task_id = first_task_id(&accept);
     // At once, not after the launch timeout or the periodic reconciliation.
     let reconcile = h.master.wait_call("RECONCILE").await;
     let asked: Vec<&str> = reconcile["reconcile"]["tasks"]
@@ -161,7 +166,7 @@ async fn a_refused_accept_reconciles_its_task_and_a_lost_one_is_replaced() {
     h.wait("the lost instance is forgotten", |s| s.instances.iter().all(|i| i.task_id != task_id)).await;
     h.master.push(offers("O2", "agent-1.local", (31000, 31010)));
     let replacement = h.master.wait_call("ACCEPT").await;
-    let new_id = launched_tasks(&replacement)[0]["task_id"]["value"].as_str().unwrap().to_owned();
+    let new_id = first_task_id(&replacement);
     assert_ne!(new_id, task_id, "a new task replaces the lost one");
     h.stop().await;
 }
@@ -185,10 +190,7 @@ async fn a_task_lost_that_the_master_does_not_know_is_replaced_at_once() {
     let mut h = Harness::start(vec![web]).await;
     h.master.refuse("ACCEPT", true);
     h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
-    let task_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let task_id = first_task_id(&h.master.wait_call("ACCEPT").await);
     h.master.wait_call("RECONCILE").await;
     h.master.refuse("ACCEPT", false);
     // What a master that does not treat dromos as partition-aware answers
@@ -209,10 +211,7 @@ async fn a_task_lost_that_the_master_does_not_know_is_replaced_at_once() {
     assert_eq!((last.condition, last.state.as_str()), (Condition::Unknown, "TASK_LOST"));
     assert!(!state.intents.values().any(|i| i.task_id == task_id), "its intent is expunged");
     h.master.push(offers("O2", "agent-1.local", (31000, 31010)));
-    let new_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let new_id = first_task_id(&h.master.wait_call("ACCEPT").await);
     assert_ne!(new_id, task_id, "a new task replaces the lost one");
     h.stop().await;
 }
@@ -228,10 +227,7 @@ async fn an_unreachable_task_of_a_deploying_app_is_replaced_in_the_same_turn_by_
     let mut h = Harness::start(vec![web]).await;
     h.master.refuse("ACCEPT", true);
     h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
-    let task_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let task_id = first_task_id(&h.master.wait_call("ACCEPT").await);
     h.master.wait_call("RECONCILE").await;
     h.master.refuse("ACCEPT", false);
     h.master.push(master_update(
@@ -246,10 +242,7 @@ async fn an_unreachable_task_of_a_deploying_app_is_replaced_in_the_same_turn_by_
         h.wait("a replacement queued", |s| s.queue.iter().any(|q| q.app_id == "/web" && q.count == 1)).await;
     assert_eq!(state.deployments.len(), 1, "the deployment is still running");
     h.master.push(offers("O2", "agent-1.local", (31000, 31010)));
-    let new_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let new_id = first_task_id(&h.master.wait_call("ACCEPT").await);
     assert_ne!(new_id, task_id, "a new task replaces the unreachable one");
     h.stop().await;
 }
@@ -263,10 +256,7 @@ async fn a_task_lost_with_its_agent_is_replaced_after_inactive_after_and_forgott
     );
     let mut h = Harness::start(vec![web]).await;
     h.master.push(offers("O1", "agent-1.local", (31000, 31010)));
-    let task_id = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let task_id = first_task_id(&h.master.wait_call("ACCEPT").await);
     h.master.push(update(&task_id, "TASK_RUNNING"));
     h.wait("running", |s| s.deployments.is_empty() && s.instances.len() == 1).await;
 
@@ -309,10 +299,7 @@ async fn failed_task_is_relaunched_after_backoff() {
     );
     let mut h = Harness::start(vec![web]).await;
     h.master.push(offers("O1", "agent-1", (31000, 31010)));
-    let first = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let first = first_task_id(&h.master.wait_call("ACCEPT").await);
     h.master.push(update(&first, "TASK_FAILED"));
     h.wait("the failure reported", |s| {
         s.failures.iter().any(|f| f.task_id == first && f.state == "TASK_FAILED")
@@ -329,7 +316,7 @@ async fn failed_task_is_relaunched_after_backoff() {
     h.master.push(offers("O3", "agent-1", (31000, 31010)));
     let accept = h.master.wait_call("ACCEPT").await;
     assert_eq!(accept["accept"]["offer_ids"][0]["value"], "O3");
-    let second = launched_tasks(&accept)[0]["task_id"]["value"].as_str().unwrap().to_owned();
+    let second = first_task_id(&accept);
     assert_ne!(first, second, "a new instance replaces the failed one");
     h.stop().await;
 }
@@ -340,10 +327,7 @@ async fn scaling_to_zero_kills_the_task() {
     let web = app(r#"{"id":"/web","cmd":"sleep 30","instances":1,"cpus":0.1,"mem":16}"#, version);
     let mut h = Harness::start(vec![web.clone()]).await;
     h.master.push(offers("O1", "agent-1", (31000, 31010)));
-    let task = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let task = first_task_id(&h.master.wait_call("ACCEPT").await);
     h.master.push(update(&task, "TASK_RUNNING"));
     h.wait("running", |s| s.deployments.is_empty() && s.instances.len() == 1).await;
 
@@ -382,10 +366,7 @@ async fn kill_command_from_the_api_kills_the_task_and_launches_a_replacement() {
     );
     let mut h = Harness::start(vec![web]).await;
     h.master.push(offers("O1", "agent-1", (31000, 31010)));
-    let task = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let task = first_task_id(&h.master.wait_call("ACCEPT").await);
     h.master.push(update(&task, "TASK_RUNNING"));
     h.wait("running", |s| s.deployments.is_empty() && s.instances.len() == 1).await;
 
@@ -395,10 +376,7 @@ async fn kill_command_from_the_api_kills_the_task_and_launches_a_replacement() {
     assert_eq!(kill["kill"]["task_id"]["value"], task.as_str(), "only the known task is killed");
     h.master.wait_call("REVIVE").await;
     h.master.push(offers("O2", "agent-1", (31000, 31010)));
-    let second = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let second = first_task_id(&h.master.wait_call("ACCEPT").await);
     assert_ne!(second, task, "a replacement instance");
     h.master.push(update(&task, "TASK_KILLED"));
     let state = h.wait("the killed task gone", |s| s.gone.iter().any(|g| g.task_id == task)).await;
@@ -420,10 +398,7 @@ async fn deployment_finishes_only_when_the_health_check_passes() {
     );
     let mut h = Harness::start(vec![web]).await;
     h.master.push(offers("O1", "127.0.0.1", (u64::from(port), u64::from(port))));
-    let task = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let task = first_task_id(&h.master.wait_call("ACCEPT").await);
     h.master.push(update(&task, "TASK_RUNNING"));
     let state = h
         .wait("healthy and finished", |s| {
@@ -464,10 +439,7 @@ async fn deployment_finishes_only_when_the_readiness_check_passes() {
     );
     let mut h = Harness::start(vec![web]).await;
     h.master.push(offers("O1", "127.0.0.1", (u64::from(port), u64::from(port))));
-    let task = launched_tasks(&h.master.wait_call("ACCEPT").await)[0]["task_id"]["value"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let task = first_task_id(&h.master.wait_call("ACCEPT").await);
     h.master.push(update(&task, "TASK_RUNNING"));
     let state = h
         .wait("a not-ready result", |s| {
