@@ -8,11 +8,19 @@
 //! (Marathon: "identifier /app is not child of /group. Hint: use relative
 //! paths."). Pods are not supported by dromos: a non-empty `pods` is
 //! rejected.
+//!
+//! [`GroupPartialUpdate`] is the body of `PATCH /v2/groups/{id}`: settings
+//! of a top-level group that change without a deployment (today only
+//! `enforceRole`). Any other field is refused by name rather than ignored,
+//! so a caller who meant `PUT` learns it.
 
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::app::AppDefinition;
-use crate::error::{ModelError, Violations};
+use crate::error::{pointer_token, ModelError, Violations};
 use crate::normalize::{build_into, Base};
 use crate::path_id::PathId;
 use crate::timestamp::Timestamp;
@@ -136,6 +144,91 @@ impl GroupUpdate {
     }
 }
 
+/// Body of `PATCH /v2/groups/{id}` (Marathon's `GroupPartialUpdate`),
+/// from [`crate::parse::parse_group_partial_update`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupPartialUpdate {
+    /// `enforceRole` as sent; absent or `null` means the default, see
+    /// [`GroupPartialUpdate::effective_enforce_role`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_role: Option<bool>,
+}
+
+impl GroupPartialUpdate {
+    /// The `enforceRole` the group gets. Absent means `false`, as in
+    /// Marathon with its default `--new_group_enforce_role=off` (the only
+    /// behaviour dromos has): a patch always sets the field.
+    pub fn effective_enforce_role(&self) -> bool {
+        self.enforce_role.unwrap_or(false)
+    }
+}
+
+/// Fields of a [`GroupUpdate`] that only `PUT` may change.
+const PUT_ONLY_FIELDS: [&str; 7] = ["id", "apps", "groups", "pods", "dependencies", "scaleBy", "version"];
+
+/// The decoded `PATCH` body before its fields are checked: `enforceRole`
+/// must be a boolean or `null` (else 400); any other top-level field is
+/// collected by name, its value skipped.
+#[derive(Debug, Default)]
+pub(crate) struct PartialUpdateBody {
+    enforce_role: Option<bool>,
+    /// Other top-level fields, in order, each once.
+    other_fields: Vec<String>,
+}
+
+impl PartialUpdateBody {
+    /// The update, or a 422 naming every field other than `enforceRole`.
+    pub(crate) fn into_update(self) -> Result<GroupPartialUpdate, ModelError> {
+        let mut v = Violations::new();
+        for field in &self.other_fields {
+            let path = format!("/{}", pointer_token(field));
+            if PUT_ONLY_FIELDS.contains(&field.as_str()) {
+                v.add(&path, "cannot be changed by PATCH (only enforceRole can); use PUT /v2/groups/{id}");
+            } else {
+                v.add(&path, "unknown field");
+            }
+        }
+        v.into_result().map(|()| GroupPartialUpdate { enforce_role: self.enforce_role })
+    }
+}
+
+struct PartialUpdateVisitor;
+
+impl<'de> Visitor<'de> for PartialUpdateVisitor {
+    type Value = PartialUpdateBody;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PartialUpdateBody, A::Error> {
+        let mut body = PartialUpdateBody::default();
+        let mut seen_enforce_role = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "enforceRole" {
+                if seen_enforce_role {
+                    return Err(de::Error::duplicate_field("enforceRole"));
+                }
+                seen_enforce_role = true;
+                body.enforce_role = map.next_value::<Option<bool>>()?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                if !body.other_fields.contains(&key) {
+                    body.other_fields.push(key);
+                }
+            }
+        }
+        Ok(body)
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialUpdateBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(PartialUpdateVisitor)
+    }
+}
+
 fn convert_group(u: GroupUpdate, base: &PathId, current: Option<&Group>, v: &mut Violations) -> Group {
     let id = match &u.id {
         Some(raw) => PathId::resolve(raw, base).unwrap_or_else(|e| {
@@ -218,5 +311,85 @@ impl<'de> Deserialize<'de> for Group {
                     .join(", "),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::GroupPartialUpdate;
+    use crate::error::{ModelError, Violation};
+    use crate::parse::parse_group_partial_update;
+
+    fn invalid_json(path: &str, error: &str) -> ModelError {
+        ModelError::InvalidJson(vec![Violation::new(path, error)])
+    }
+
+    #[test]
+    fn partial_update_reads_enforce_role_and_defaults_to_false() {
+        let cases: [(&[u8], Option<bool>, bool); 5] = [
+            (br#"{"enforceRole":true}"#, Some(true), true),
+            (br#"{"enforceRole":false}"#, Some(false), false),
+            (br#"{"enforceRole":null}"#, None, false),
+            (b"{}", None, false),
+            (b" { } ", None, false),
+        ];
+        for (body, sent, effective) in cases {
+            let update = parse_group_partial_update(body).unwrap();
+            assert_eq!(
+                update,
+                GroupPartialUpdate { enforce_role: sent },
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+            assert_eq!(update.effective_enforce_role(), effective);
+        }
+    }
+
+    #[test]
+    fn partial_update_refuses_every_other_field_by_name() {
+        let put_only = "cannot be changed by PATCH (only enforceRole can); use PUT /v2/groups/{id}";
+        let body = br#"{"id":"/x","enforceRole":true,"apps":[{"id":"a"}],"groups":[],"pods":[],
+            "dependencies":["/y"],"scaleBy":2,"version":"2020-01-01T00:00:00Z","enforceRol":true,"a/b":1,"apps":[]}"#;
+        let err = parse_group_partial_update(body).unwrap_err();
+        let want: Vec<Violation> =
+            ["/id", "/apps", "/groups", "/pods", "/dependencies", "/scaleBy", "/version"]
+                .iter()
+                .map(|p| Violation::new(*p, put_only))
+                .chain([
+                    Violation::new("/enforceRol", "unknown field"),
+                    Violation::new("/a~1b", "unknown field"),
+                ])
+                .collect();
+        assert_eq!(err, ModelError::Invalid(want));
+    }
+
+    #[test]
+    fn partial_update_malformed_bodies_are_invalid_json_at_their_place() {
+        let cases: [(&[u8], ModelError); 8] = [
+            (br#"{"enforceRole":"yes"}"#, invalid_json("/enforceRole", "error.expected.jsboolean")),
+            (br#"{"enforceRole":1}"#, invalid_json("/enforceRole", "error.expected.jsboolean")),
+            (br#"{"enforceRole":true,"enforceRole":false}"#, invalid_json("/enforceRole", "duplicate field")),
+            (b"[]", invalid_json("/", "error.expected.jsobject")),
+            (b"true", invalid_json("/", "error.expected.jsobject")),
+            (b"null", invalid_json("/", "error.expected.jsobject")),
+            (b"", invalid_json("/", "EOF while parsing a value at line 1 column 0")),
+            (b"{\"enforceRole\":true} x", invalid_json("/", "trailing characters at line 1 column 22")),
+        ];
+        for (body, want) in cases {
+            assert_eq!(
+                parse_group_partial_update(body).unwrap_err(),
+                want,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn partial_update_skips_deep_values_of_refused_fields_without_recursing() {
+        let deep = format!(r#"{{"apps":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+        let err = parse_group_partial_update(deep.as_bytes()).unwrap_err();
+        assert!(matches!(&err, ModelError::Invalid(v) if v.len() == 1 && v[0].path == "/apps"), "{err:?}");
     }
 }

@@ -9,12 +9,12 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`parse`] | **the entry points**: [`parse_app`], [`parse_apps`], [`parse_app_update`], [`parse_app_updates`], [`parse_group`], [`parse_group_update`] |
+//! | [`parse`] | **the entry points**: [`parse_app`], [`parse_apps`], [`parse_app_update`], [`parse_app_updates`], [`parse_group`], [`parse_group_update`], [`parse_group_partial_update`] |
 //! | [`error`] | [`ModelError`] (`InvalidJson` → 400, `Invalid` → 422), [`Violation`] `{path, errors}` |
 //! | [`path_id`] | [`PathId`]: `/a/b` ids, relative resolution, reserved suffixes |
 //! | [`app`] | [`AppDefinition`]: every Marathon app field, normalized, with defaults |
 //! | [`update`] | [`AppUpdate`]: the wire form, all fields optional; create and partial update |
-//! | [`group`] | [`Group`], [`GroupUpdate`]: trees of apps, rollback / scaleBy / definition |
+//! | [`group`] | [`Group`], [`GroupUpdate`]: trees of apps, rollback / scaleBy / definition; [`GroupPartialUpdate`] |
 //! | [`constraint`] | [`Constraint`], [`ConstraintOperator`]: `["hostname","UNIQUE"]` |
 //! | [`container`] | [`Container`], Docker settings, volumes |
 //! | [`network`], [`ports`] | `networks`, `portDefinitions`, `portMappings` |
@@ -68,11 +68,12 @@ pub use constraint::{Constraint, ConstraintOperator};
 pub use container::{Container, ContainerType, DockerContainer, Volume, VolumeMode};
 pub use env::{EnvValue, SecretDef};
 pub use error::{ModelError, Violation};
-pub use group::{Group, GroupUpdate, GroupUpdateKind};
+pub use group::{Group, GroupPartialUpdate, GroupUpdate, GroupUpdateKind};
 pub use health::{HealthCheck, HealthCheckProtocol};
 pub use network::{Network, NetworkMode};
 pub use parse::{
-    parse_app, parse_app_update, parse_app_updates, parse_apps, parse_group, parse_group_update,
+    parse_app, parse_app_update, parse_app_updates, parse_apps, parse_group, parse_group_partial_update,
+    parse_group_update,
 };
 pub use path_id::{PathId, PathIdError};
 pub use ports::{PortDefinition, PortMapping, Protocol};

@@ -7,7 +7,7 @@
 
 use crate::app::AppDefinition;
 use crate::error::{ModelError, Violation, Violations};
-use crate::group::{Group, GroupUpdate};
+use crate::group::{Group, GroupPartialUpdate, GroupUpdate, PartialUpdateBody};
 use crate::json_error::{from_json, Root};
 use crate::path_id::PathId;
 use crate::update::AppUpdate;
@@ -94,6 +94,14 @@ pub fn parse_group_update(bytes: &[u8]) -> Result<GroupUpdate, ModelError> {
         v.add("/pods", "pods are not supported by dromos");
     }
     v.into_result().map(|()| update)
+}
+
+/// `PATCH /v2/groups/{id}`: a JSON object whose only field may be
+/// `enforceRole` (a boolean or `null`). Malformed JSON, a non-object or a
+/// mistyped `enforceRole` is a 400; any other field (`apps`, `scaleBy`, a
+/// typo) is a 422 naming it: this operation never changes more.
+pub fn parse_group_partial_update(bytes: &[u8]) -> Result<GroupPartialUpdate, ModelError> {
+    from_json::<PartialUpdateBody>(bytes, Root::Object)?.into_update()
 }
 
 fn collect_missing_ids(group: &GroupUpdate, prefix: &str, out: &mut Vec<Violation>) {
