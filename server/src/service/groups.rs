@@ -1,9 +1,13 @@
 //! Group operations: read the tree with status, versions, create, update
-//! (definition, rollback to a version, scaleBy, dry run), delete.
+//! (definition, rollback to a version, scaleBy, dry run), patch a
+//! top-level group's settings without a deployment, delete.
 
 use std::sync::Arc;
 
-use dromos_model::{Group, GroupUpdate, GroupUpdateKind, PathId, Timestamp};
+use dromos_model::{
+    Group, GroupPartialUpdate, GroupUpdate, GroupUpdateKind, ModelError, PathId, Timestamp, Violation,
+};
+use serde_json::json;
 use tracing::instrument;
 
 use super::apps::{result_of, status_of, AppStatus};
@@ -207,6 +211,49 @@ impl Service {
             }
         }
         deploy::finish_change(current, target, &self.change_options(version, force))
+    }
+
+    /// `PATCH /v2/groups/{id}`: sets `enforceRole` of the top-level group
+    /// `id` (Marathon's `patchRoot`). No deployment and no app changes,
+    /// but a new root version, like every group change; returns the group
+    /// as changed. 422 below the top level, 404 for a missing group.
+    #[instrument(skip_all, fields(group_id = %raw_id))]
+    pub async fn patch_group(
+        &self,
+        raw_id: &str,
+        patch: GroupPartialUpdate,
+    ) -> Result<GroupStatus, ServiceError> {
+        let id = group_id(raw_id)?;
+        if id.is_root() || !id.parent().is_root() {
+            return Err(ModelError::Invalid(vec![Violation::new("/", "Path needs to be top-level")]).into());
+        }
+        crate::access::enforce::check_write(&id)?;
+        let enforce_role = patch.effective_enforce_role();
+        let (version, status) = self
+            .mutate(|current, target, version| {
+                let Some(meta) = target.groups.get_mut(&id) else {
+                    return Err(ServiceError::group_not_found(&id));
+                };
+                meta.enforce_role = Some(enforce_role);
+                target.touch_group_path(&id, &version);
+                let outcome = deploy::finish_change(current, target, &self.change_options(version, false))?;
+                if !outcome.plan.is_empty() {
+                    return Err(ServiceError::Internal(format!("patching {id} planned a deployment")));
+                }
+                let tree = target.group_tree(&id).ok_or_else(|| ServiceError::group_not_found(&id))?;
+                Ok((outcome.version, status_tree(target, &tree)))
+            })
+            .await?;
+        tracing::info!(
+            operation = "patch-group",
+            group = %id,
+            version = %version,
+            enforce_role,
+            "root group changed"
+        );
+        self.metrics.increment("dromos.service.patch-group.counter");
+        self.events.publish("group_change_success", json!({"groupId": id, "version": version}));
+        crate::access::enforce::visible_group(status)
     }
 
     /// `DELETE /v2/groups/{id}`: the group and everything in it (the root

@@ -1,13 +1,14 @@
 //! The REST API end to end over a real SQLite store in a temp dir: every
 //! Marathon example, a catalogue of bad inputs, persistence across a
-//! restart, the SSE event stream on a real socket, and what the API tells
-//! about why an app fails.
+//! restart, patching a group's settings, the SSE event stream on a real
+//! socket, and what the API tells about why an app fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_inputs;
 mod examples;
 mod flows;
+mod group_patch;
 mod persistence;
 mod sse;
 mod status_facts;

@@ -1,4 +1,5 @@
-//! `/v2/groups[/{id}]`, `/v2/groups[/{id}]/versions[/{version}]`.
+//! `/v2/groups[/{id}]`, `/v2/groups[/{id}]/versions[/{version}]`; `PATCH`
+//! only on `/v2/groups/{id}` (Marathon has no `PATCH` of the root: 405).
 
 use std::sync::Arc;
 
@@ -6,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use dromos_model::{parse_group, parse_group_update};
+use dromos_model::{parse_group, parse_group_partial_update, parse_group_update};
 use serde_json::json;
 
 use super::error::ApiError;
@@ -82,6 +83,11 @@ async fn handle(
                 }
                 GroupChange::Deployed(result) => Ok(deployment_response(StatusCode::OK, &result, None)),
             }
+        }
+        ("PATCH", GroupPath::Group(id)) if !id.is_empty() => {
+            let patch = parse_group_partial_update(&body).map_err(ServiceError::from)?;
+            let group = service.patch_group(&id, patch).await?;
+            Ok(Json(group_json(&group, GroupEmbed::from_values(&[]))).into_response())
         }
         ("DELETE", GroupPath::Group(id)) => {
             let result = service.delete_group(&id, params.flag("force", false)?).await?;
