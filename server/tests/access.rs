@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use end2end::dromos::DromosProcess;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Who makes a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -568,4 +568,137 @@ async fn console_server_functions_follow_the_same_rules() {
         cluster.http.post(cluster.url("/api/apps/get")).form(&[("id", "/team-a/web")]).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Signs `user` in to the console; the `Cookie` header value of its session.
+async fn sign_in(cluster: &Cluster, user: &str, password: &str) -> String {
+    let login = cluster
+        .http
+        .post(cluster.url("/v2/access/login"))
+        .json(&json!({"user": user, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK, "{user} signs in");
+    let cookie = login.headers().get("set-cookie").unwrap().to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// Opens an event stream (`GET path` as `text/event-stream`); streams have
+/// no overall timeout, unlike the cluster's client.
+async fn open_stream(
+    path: &str,
+    cluster: &Cluster,
+    auth: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> reqwest::Response {
+    let request = reqwest::Client::new().get(cluster.url(path)).header("accept", "text/event-stream");
+    let response = auth(request).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path} opens");
+    response
+}
+
+/// Whether the stream's body finishes cleanly within `limit`.
+async fn ends_within(stream: &mut reqwest::Response, limit: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(None)) => return true,
+            Ok(Ok(Some(_))) => continue,
+            Ok(Err(error)) => panic!("the stream broke instead of ending: {error}"),
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Whether an event (not a keep-alive) arrives on the stream within `limit`.
+async fn event_within(stream: &mut reqwest::Response, limit: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(Some(bytes))) if String::from_utf8_lossy(&bytes).contains("event:") => return true,
+            Ok(Ok(Some(_))) => continue,
+            Ok(Ok(None)) => panic!("the stream ended"),
+            Ok(Err(error)) => panic!("the stream broke: {error}"),
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_end_with_the_session_or_token_that_opened_them() {
+    let cluster = setup().await;
+    let first = sign_in(&cluster, "alice", "alice-password").await;
+    let second = sign_in(&cluster, "alice", "alice-password").await;
+    let bob = sign_in(&cluster, "bob", "bob-password").await;
+    let mut signed_out = open_stream("/v2/events", &cluster, |r| r.header("cookie", &first)).await;
+    let mut other_session = open_stream("/v2/events", &cluster, |r| r.header("cookie", &second)).await;
+    let mut by_token = open_stream("/v2/events", &cluster, |r| r.bearer_auth(&cluster.token_a)).await;
+    let mut by_password =
+        open_stream("/v2/events", &cluster, |r| r.basic_auth("root", Some("root-password"))).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let task_id = loop {
+        let (_, tasks) = cluster.call(Role::Admin, Method::GET, "/v2/apps/team-b/web/tasks", None).await;
+        if let Some(id) = tasks["tasks"][0]["id"].as_str() {
+            break id.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "team B's task never started: {tasks}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let follow = format!("/v2/tasks/{task_id}/files/stdout/follow");
+    let mut log = open_stream(&follow, &cluster, |r| r.header("cookie", &bob)).await;
+
+    // Signing out ends that session's stream, and only that one.
+    let logout =
+        cluster.http.post(cluster.url("/v2/access/logout")).header("cookie", &first).send().await.unwrap();
+    assert_eq!(logout.url().path(), "/login", "signing out leads to the sign-in page");
+    assert!(ends_within(&mut signed_out, Duration::from_secs(2)).await, "the signed-out stream ends");
+    let again = reqwest::Client::new()
+        .get(cluster.url("/v2/events"))
+        .header("accept", "text/event-stream")
+        .header("cookie", &first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "the old cookie opens nothing");
+    let (status, _) =
+        cluster.call(Role::Admin, Method::POST, "/v2/apps/team-a/web/restart?force=true", None).await;
+    assert_eq!(status, StatusCode::OK);
+    for (name, stream) in [
+        ("another session", &mut other_session),
+        ("a token", &mut by_token),
+        ("a password", &mut by_password),
+    ] {
+        assert!(event_within(stream, Duration::from_secs(10)).await, "{name}'s stream goes on");
+    }
+
+    // A log follow ends with its session too.
+    let logout =
+        cluster.http.post(cluster.url("/v2/access/logout")).header("cookie", &bob).send().await.unwrap();
+    assert_eq!(logout.url().path(), "/login");
+    assert!(ends_within(&mut log, Duration::from_secs(2)).await, "the log follow ends");
+
+    // A new password ends the user's sessions; revoking a token, its streams.
+    let (status, body) = cluster
+        .call(
+            Role::Admin,
+            Method::PUT,
+            "/v2/access/users/alice",
+            Some(json!({"password": "new-password", "teams": ["a"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(ends_within(&mut other_session, Duration::from_secs(2)).await, "the password change ends it");
+    let token_id = cluster.token_a.trim_start_matches("dromos_").split('_').next().unwrap().to_owned();
+    let (status, body) =
+        cluster.call(Role::Admin, Method::DELETE, &format!("/v2/access/tokens/{token_id}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(ends_within(&mut by_token, Duration::from_secs(2)).await, "revoking the token ends it");
+
+    // Basic credentials that still hold keep their stream; every ended one is counted.
+    let (status, _) =
+        cluster.call(Role::Admin, Method::POST, "/v2/apps/team-a/web/restart?force=true", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(event_within(&mut by_password, Duration::from_secs(10)).await, "root's stream goes on");
+    let (_, metrics) = cluster.call(Role::Admin, Method::GET, "/metrics", None).await;
+    assert_eq!(metrics["counters"]["dromos.access.streams-ended.counter"]["count"], 4, "{metrics}");
 }

@@ -22,20 +22,21 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use dromos_access::{AuditEntry, Caller, Credentials, Quota, Team};
+use dromos_access::{AuditEntry, Caller, Credentials, Directory, Quota, Team};
 use dromos_model::PathId;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::sessions::{self, COOKIE, SESSION_TTL};
-use super::{login, Access, RequestAccess};
+use super::streams::Grant;
+use super::{Access, RequestAccess, login};
 use crate::http::marathon::error::ApiError;
 use crate::service::ServiceError;
 
@@ -106,14 +107,24 @@ pub async fn authenticate(State(access): State<Arc<Access>>, request: Request, n
     }
     let headers = request.headers();
     let mut by_cookie = false;
+    let grant;
     let caller = if let Some(value) = headers.get(header::AUTHORIZATION) {
         let parsed = value
             .to_str()
             .map_err(|_| dromos_access::AccessError::Unauthenticated("malformed Authorization header".into()))
             .and_then(Credentials::from_header)
-            .and_then(|credentials| access.authenticate(&credentials));
+            .and_then(|credentials| {
+                // Read before authenticating: a password changed in between
+                // then ends the request's streams rather than sparing them.
+                let hashes = access.directory();
+                let caller = access.authenticate(&credentials)?;
+                Ok((header_grant(&hashes, &credentials, &caller), caller))
+            });
         match parsed {
-            Ok(caller) => caller,
+            Ok((granted, caller)) => {
+                grant = granted;
+                caller
+            }
             Err(err) => {
                 tracing::info!(path = %path, error = %err, "authentication failed");
                 access.service.metrics().increment("dromos.access.unauthenticated.counter");
@@ -125,13 +136,18 @@ pub async fn authenticate(State(access): State<Arc<Access>>, request: Request, n
             .get(header::COOKIE)
             .and_then(|c| c.to_str().ok())
             .and_then(sessions::from_cookie_header)
-            .and_then(|id| access.sessions.user(id));
-        match session.and_then(|user| access.directory().caller_for(&user)) {
-            Some(caller) => {
+            .and_then(|id| access.sessions.grant(id));
+        match session.and_then(|s| Some((access.directory().caller_for(&s.user)?, s))) {
+            Some((caller, session)) => {
                 by_cookie = true;
+                grant = Some(Grant::Session(session));
                 caller
             }
-            None => access.authenticate(&Credentials::None).unwrap_or(Caller::Anonymous),
+            None => {
+                let caller = access.authenticate(&Credentials::None).unwrap_or(Caller::Anonymous);
+                grant = (caller == Caller::Open).then_some(Grant::Open);
+                caller
+            }
         }
     };
     if caller == Caller::Anonymous {
@@ -159,6 +175,10 @@ pub async fn authenticate(State(access): State<Arc<Access>>, request: Request, n
     let scope = Arc::new(RequestAccess { caller, directory: access.directory() });
     let audited = is_mutation(&method) && is_api(&path);
     let response = super::scope(scope.clone(), next.run(request)).await;
+    let response = match grant {
+        Some(grant) => access.bind_stream(response, grant, &path),
+        None => response,
+    };
     if !audited {
         return response;
     }
@@ -187,6 +207,23 @@ pub async fn authenticate(State(access): State<Arc<Access>>, request: Request, n
         })
         .await;
     response
+}
+
+/// What a request authenticated by an `Authorization` header may stream
+/// for as long as: its token, or its user's current password.
+fn header_grant(directory: &Directory, credentials: &Credentials, caller: &Caller) -> Option<Grant> {
+    match (credentials, caller) {
+        (_, Caller::Open) => Some(Grant::Open),
+        (Credentials::Bearer(text), Caller::User(p)) => Some(Grant::Token {
+            user: p.name.clone(),
+            id: dromos_access::identity::token_id(text)?.to_owned(),
+        }),
+        (Credentials::Basic { user, .. }, Caller::User(_)) => Some(Grant::Password {
+            user: user.clone(),
+            hash: directory.user(user).and_then(|u| u.password_hash.clone()),
+        }),
+        _ => None,
+    }
 }
 
 /// The app, group, deployment, user or team a path is about.
@@ -355,13 +392,10 @@ async fn put_user(State(access): State<Arc<Access>>, Path(name): Path<String>, b
     admin_only("manage users")?;
     let body: UserBody = parse(&body)?;
     let existed = access.directory().user(&name).is_some();
-    let password_changed = body.password.is_some();
+    // A new password ends the user's sessions (see `Access::install`).
     let user = access
         .change(|d| d.put_user(&name, body.password.as_deref(), body.admin, body.teams).cloned())
         .await?;
-    if password_changed {
-        access.sessions.close_user(&name);
-    }
     tracing::info!(user = %user.name, admin = user.admin, teams = ?user.teams, created = !existed, "user saved");
     access.service.events().publish("user_changed_event", json!({"name": user.name}));
     let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
@@ -370,8 +404,8 @@ async fn put_user(State(access): State<Arc<Access>>, Path(name): Path<String>, b
 
 async fn delete_user(State(access): State<Arc<Access>>, Path(name): Path<String>) -> Answer {
     admin_only("manage users")?;
+    // Its tokens and sessions end with it (see `Access::install`).
     let user = access.change(|d| d.remove_user(&name)).await?;
-    access.sessions.close_user(&name);
     tracing::info!(user = %user.name, "user removed");
     Ok(Json(json!({"name": user.name})).into_response())
 }
@@ -454,7 +488,7 @@ async fn create_token(State(access): State<Arc<Access>>, body: Bytes) -> Answer 
         (None, _) => {
             return Err(ApiError::Service(ServiceError::Model(dromos_model::ModelError::Invalid(vec![
                 dromos_model::Violation::new("/user", "required when not signed in as a user"),
-            ]))))
+            ]))));
         }
     };
     if !owns(&caller, &user) {
@@ -482,10 +516,10 @@ async fn revoke_token(State(access): State<Arc<Access>>, Path(id): Path<String>)
             return Err(ApiError::Service(ServiceError::Forbidden(format!(
                 "{} may not revoke token {id}",
                 caller.name()
-            ))))
+            ))));
         }
         None => {
-            return Err(ApiError::Service(ServiceError::NotFound(format!("token '{id}' does not exist"))))
+            return Err(ApiError::Service(ServiceError::NotFound(format!("token '{id}' does not exist"))));
         }
     }
     let record = access.change(|d| d.revoke_token(&id)).await?;

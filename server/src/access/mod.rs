@@ -6,6 +6,8 @@
 //!   persists every change in the store (namespace `access`) and rebuilds
 //!   it on start; it also keeps console sessions and the audit log
 //!   (namespace `audit`, the newest [`AUDIT_KEEP`] entries).
+//! - [`streams`] ends event streams and log follows when the session,
+//!   token or password that opened them stops being valid.
 //! - [`http`] authenticates every request (HTTP Basic, `Bearer` token or a
 //!   session cookie) *before* routing, and runs the rest of the request in
 //!   a task-local [`RequestAccess`] scope; mutations are audited after the
@@ -28,17 +30,20 @@ pub mod enforce;
 pub mod http;
 mod login;
 mod sessions;
+pub mod streams;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use dromos_access::{AccessError, AuditEntry, Caller, Credentials, Directory, Team, TokenRecord, User};
 use dromos_store::{Op, Store};
+use tokio::sync::watch;
 
-use crate::service::{clock, Service, ServiceError};
+use crate::service::{Service, ServiceError, clock};
 
 pub use sessions::Sessions;
+use streams::EndReason;
 
 /// Audit entries kept (older ones are deleted as new ones arrive).
 pub const AUDIT_KEEP: u64 = 10_000;
@@ -93,7 +98,9 @@ pub fn refusal(error: AccessError) -> ServiceError {
 /// The directory, sessions and audit log of one dromos.
 pub struct Access {
     service: Arc<Service>,
-    directory: RwLock<Arc<Directory>>,
+    /// The current directory; a `watch` so that open streams learn of
+    /// every change (see [`streams`]).
+    directory: watch::Sender<Arc<Directory>>,
     sessions: Sessions,
     /// Basic credentials already verified: digest of `user:password` →
     /// the PHC hash it was verified against (argon2 is deliberately slow).
@@ -119,7 +126,7 @@ impl Access {
             store.list(AUDIT, "")?.last().and_then(|(key, _)| key.parse::<u64>().ok()).unwrap_or(0);
         Ok(Arc::new(Access {
             service,
-            directory: RwLock::new(Arc::new(directory)),
+            directory: watch::Sender::new(Arc::new(directory)),
             sessions: Sessions::default(),
             verified: Mutex::new(HashMap::new()),
             audit_seq: AtomicU64::new(last_seq),
@@ -129,7 +136,23 @@ impl Access {
 
     /// The current directory.
     pub fn directory(&self) -> Arc<Directory> {
-        self.directory.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.directory.borrow().clone()
+    }
+
+    /// Installs a new directory; sessions of users it removes or gives a
+    /// new password end.
+    fn install(&self, after: Directory) {
+        let before = self.directory.send_replace(Arc::new(after));
+        let after = self.directory();
+        for user in before.users() {
+            match after.user(&user.name) {
+                None => self.sessions.close_user(&user.name, EndReason::UserRemoved),
+                Some(now) if now.password_hash != user.password_hash => {
+                    self.sessions.close_user(&user.name, EndReason::PasswordChanged);
+                }
+                Some(_) => {}
+            }
+        }
     }
 
     /// Reloads the directory from the store (another instance may have
@@ -139,7 +162,7 @@ impl Access {
         let directory = tokio::task::spawn_blocking(move || read_directory(store.as_ref()))
             .await
             .map_err(|e| ServiceError::Internal(format!("directory reload failed: {e}")))??;
-        *self.directory.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(directory);
+        self.install(directory);
         Ok(())
     }
 
@@ -190,7 +213,7 @@ impl Access {
         if !ops.is_empty() {
             self.service.write_ops(ops).await?;
         }
-        *self.directory.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(after);
+        self.install(after);
         Ok(out)
     }
 
