@@ -7,7 +7,7 @@
 //! "deploy anyway" with `force`.
 
 use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
-use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::codec::PostcardEncoding;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{ModelError, Violation};
@@ -69,7 +69,7 @@ impl From<ModelError> for ApiError {
 }
 
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    type Encoder = PostcardEncoding;
 
     /// Transport failures (server unreachable, bad response) are 503: the
     /// console shows them as "cannot reach dromos", not as a user mistake.

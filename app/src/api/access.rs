@@ -89,7 +89,7 @@ pub trait AccessBackend: Send + Sync + 'static {
 pub type SharedAccess = std::sync::Arc<dyn AccessBackend>;
 
 /// The Access page's data.
-#[leptos::server(endpoint = "access/overview")]
+#[leptos::server(endpoint = "access/overview", output = server_fn::codec::Postcard)]
 pub async fn get_access_overview() -> Result<AccessOverview, ApiError> {
     let backend = leptos::prelude::use_context::<SharedAccess>()
         .ok_or_else(|| ApiError::new(500, "access is not available on this server"))?;

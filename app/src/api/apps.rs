@@ -168,7 +168,7 @@ pub struct AppDetail {
 
 /// Apps of one group, filtered, sorted and paged for the services table,
 /// with the tasks of the apps shown so the rows can follow task events.
-#[server(endpoint = "apps/list", input = server_fn::codec::Json)]
+#[server(endpoint = "apps/list", input = server_fn::codec::Postcard, output = server_fn::codec::Postcard)]
 pub async fn list_services(query: ServiceQuery) -> Result<ServicesPage, ApiError> {
     // Before the reads: an event stamped earlier is in the answer.
     let as_of_ms = crate::backend::clock_ms();

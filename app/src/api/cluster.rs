@@ -177,7 +177,7 @@ pub struct HistoryAt {
 }
 
 /// The dashboard in one call.
-#[server(endpoint = "cluster/dashboard")]
+#[server(endpoint = "cluster/dashboard", output = server_fn::codec::Postcard)]
 pub async fn get_dashboard() -> Result<Dashboard, ApiError> {
     let backend = crate::backend::use_backend()?;
     let apps = backend.list_apps(&crate::model::PathId::root())?;
@@ -189,7 +189,7 @@ pub async fn get_dashboard() -> Result<Dashboard, ApiError> {
 }
 
 /// The sampler's history: allocation, tasks and failures of the last minutes.
-#[server(endpoint = "cluster/history")]
+#[server(endpoint = "cluster/history", output = server_fn::codec::Postcard)]
 pub async fn get_cluster_history() -> Result<HistoryAt, ApiError> {
     let history = crate::backend::use_backend()?.cluster_history();
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
@@ -197,7 +197,7 @@ pub async fn get_cluster_history() -> Result<HistoryAt, ApiError> {
 }
 
 /// Every agent, by host name.
-#[server(endpoint = "cluster/nodes")]
+#[server(endpoint = "cluster/nodes", output = server_fn::codec::Postcard)]
 pub async fn list_nodes() -> Result<Vec<NodeView>, ApiError> {
     crate::backend::use_backend()?.list_nodes().await
 }

@@ -34,14 +34,14 @@ pub struct DeploymentView {
 }
 
 /// Every running deployment, oldest first.
-#[server(endpoint = "deployments/list")]
+#[server(endpoint = "deployments/list", output = server_fn::codec::Postcard)]
 pub async fn list_deployments() -> Result<Vec<DeploymentView>, ApiError> {
     crate::backend::use_backend()?.list_deployments()
 }
 
 /// Ends deployment `id`. Without `force` a rollback deployment is started
 /// and returned; with `force` the deployment just stops where it is.
-#[server(endpoint = "deployments/cancel")]
+#[server(endpoint = "deployments/cancel", output = server_fn::codec::Postcard)]
 pub async fn cancel_deployment(id: String, force: bool) -> Result<Option<DeploymentRef>, ApiError> {
     crate::backend::use_backend()?.cancel_deployment(&id, force).await
 }

@@ -21,7 +21,7 @@ pub struct SystemInfo {
 }
 
 /// Reads [`SystemInfo`] from the server.
-#[server(endpoint = "info")]
+#[server(endpoint = "info", output = server_fn::codec::Postcard)]
 pub async fn get_system_info() -> Result<SystemInfo, crate::error::ApiError> {
     let backend = crate::backend::use_backend()?;
     Ok(backend.system_info())

@@ -134,3 +134,30 @@ fn parent_of_app_ids() {
         assert_eq!(parent_of(id), want, "{id}");
     }
 }
+
+#[test]
+fn a_page_survives_the_compact_codec_of_its_resource() {
+    use leptos::server::codee::{Decoder, Encoder};
+
+    use crate::api::resource::Compact;
+
+    let mut apps = sample();
+    apps[0].image = Some("python:3.12".into());
+    apps[0].last_failure = Some(crate::api::apps::TaskFailure {
+        task_id: "web.instance-1._app.1".into(),
+        state: "TASK_FAILED".into(),
+        message: "exited with 1 — «stderr»".into(),
+        host: "agent-1".into(),
+        timestamp: "2024-01-01T00:00:00.000Z".into(),
+        age_seconds: 42,
+        version: "2024-01-01T00:00:00.000Z".into(),
+    });
+    let query = ServiceQuery { text: "label:team=blue".into(), ..ServiceQuery::default() };
+    for query in [ServiceQuery::default(), query] {
+        let page = ServicesPage::build(apps.clone(), &query);
+        let bytes = <Compact as Encoder<ServicesPage>>::encode(&page).expect("encodes");
+        let back: ServicesPage = <Compact as Decoder<ServicesPage>>::decode(&bytes).expect("decodes");
+        assert_eq!(back, page);
+        assert!(bytes.len() < serde_json::to_vec(&page).expect("json").len());
+    }
+}

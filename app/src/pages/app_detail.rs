@@ -39,7 +39,7 @@ pub fn AppDetailPage() -> impl IntoView {
     let id = Memo::new(move |_| id_from_param(&params.read().get("id").unwrap_or_default()));
     let live = use_live();
     let (changes, set_changes) = signal(0u32);
-    let app = crate::api::resource::resource(
+    let app = crate::api::resource::json_resource(
         move || (id.get(), live.version(Topic::Apps), changes.get()),
         |(id, _, _)| get_app(id),
     );

@@ -42,7 +42,7 @@ pub fn NewAppPage() -> impl IntoView {
 pub fn EditAppPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| id_from_param(&params.read().get("id").unwrap_or_default()));
-    let app = crate::api::resource::resource(move || id.get(), get_app);
+    let app = crate::api::resource::json_resource(move || id.get(), get_app);
     view! {
         <PageHeader title="Edit service" subtitle="Changes roll out as a new deployment" />
         <Suspense fallback=|| view! { <section class="card"><p class="muted">"Loading…"</p></section> }>

@@ -12,7 +12,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::apps::list_services;
-use crate::api::resource::SliceJson;
+use crate::api::resource::Compact;
 use crate::api::services_query::{ServiceQuery, ServicesPage, SortKey, TextFilter};
 use crate::api::status::AppStatus;
 use crate::components::app_command::{AppCommand, AppCommandDialog};
@@ -87,7 +87,7 @@ pub fn ServicesPage() -> impl IntoView {
 /// once; each snapshot updates its rows ([`ServiceRows::show`]).
 #[component]
 fn ServicesBody(
-    services: Resource<Result<ServicesPage, crate::error::ApiError>, SliceJson>,
+    services: Resource<Result<ServicesPage, crate::error::ApiError>, Compact>,
     sort: SortState,
     command: RwSignal<Option<AppCommand>>,
     pager: RwSignal<usize>,
@@ -181,7 +181,7 @@ fn Breadcrumbs(group: Memo<String>) -> impl IntoView {
 #[component]
 fn StatusChips(
     status: RwSignal<Option<AppStatus>>,
-    services: Resource<Result<ServicesPage, crate::error::ApiError>, SliceJson>,
+    services: Resource<Result<ServicesPage, crate::error::ApiError>, Compact>,
 ) -> impl IntoView {
     // Each count suspends on its own, so the buttons keep focus while data refreshes.
     let count = move |s: AppStatus| {
@@ -220,7 +220,7 @@ fn StatusChips(
 #[component]
 fn LabelPicker(
     text: RwSignal<String>,
-    services: Resource<Result<ServicesPage, crate::error::ApiError>, SliceJson>,
+    services: Resource<Result<ServicesPage, crate::error::ApiError>, Compact>,
 ) -> impl IntoView {
     let pick = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
