@@ -11,7 +11,10 @@
 //                  {t: 'pong'}         answer to a ping
 //                  {t: 'bye'}          the page goes away (pagehide, freeze)
 //   worker -> tab  {t: 'state', state} 'connecting' | 'open' | 'reconnecting',
-//                                      once on joining, then on each change
+//                                      once on joining, then on each change;
+//                                      'reconnecting' again on every error,
+//                                      as a lost stream may mean the session
+//                                      ended (tabs then check their cookie)
 //                  {t: 'event', name, data}  one event of the stream
 //                  {t: 'ping'}
 // A tab hears every event that arrives after its hello was handled, once.
@@ -20,6 +23,9 @@
 // that has not answered for EXPIRE_MS of pings is dropped as well. With no
 // tab left, the stream is closed after LINGER_MS (a reload of the last tab
 // finds it still open).
+//
+// Tabs name the worker after the session they were loaded with (see
+// app/src/live/session.rs): one worker, and one stream, per session.
 'use strict';
 
 const RETRY_MS = 3000;
@@ -54,6 +60,12 @@ function setState(next) {
   broadcast({ t: 'state', state });
 }
 
+/** The stream failed or ended: every tab hears of it, each time. */
+function lost() {
+  state = 'reconnecting';
+  broadcast({ t: 'state', state });
+}
+
 function open() {
   retry = null;
   let next;
@@ -77,7 +89,7 @@ function open() {
   };
   next.onerror = () => {
     if (source !== next) return;
-    setState('reconnecting');
+    lost();
     // CONNECTING: the browser reconnects by itself. CLOSED: it gave up
     // (the stream answered an error); open a new one later.
     if (next.readyState === EventSource.CLOSED) {

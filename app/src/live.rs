@@ -18,6 +18,8 @@
 //! rarer reconciling refetch ([`topics::reconciles`]). On the server the
 //! counters stay 0 and the feed empty, so server-rendered resources and
 //! hydrated ones agree on their keys.
+//! A tab whose session ended or was replaced by another sign-in reloads
+//! ([`session`]), so it never shows an earlier session's live data.
 //! [`clock`] lets views that move with time (the dashboard's charts) do so
 //! between events, from the browser's own clock.
 
@@ -27,6 +29,8 @@ pub mod debounce;
 mod event_source;
 #[cfg(feature = "hydrate")]
 mod receiver;
+#[cfg(feature = "hydrate")]
+mod session;
 #[cfg(feature = "hydrate")]
 mod shared_stream;
 pub mod task_feed;

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use end2end::browser::Browser;
-use end2end::dromos::{binary, DromosProcess};
+use end2end::dromos::{DromosProcess, binary};
 use fantoccini::Locator;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -118,6 +118,84 @@ async fn a_team_member_sees_only_the_teams_services() -> TestResult {
         .wait_text("[data-testid=audit-table]", WAIT, |t| t.contains("PUT /v2/access/users/alice"))
         .await?;
     browser.screenshot("console-admin-audit").await?;
+    browser.close().await?;
+    Ok(())
+}
+
+/// Opens `path` in the current tab; waits for hydration and the live stream.
+async fn open_live(browser: &Browser, url: &str) -> TestResult {
+    browser.client.goto(url).await?;
+    browser.wait_attr("[data-testid=app-root]", "data-hydrated", "true", WAIT).await?;
+    browser.wait_attr("[data-testid=live-status]", "data-state", "open", WAIT).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_tabs_follow_a_new_sign_in_and_a_sign_out() -> TestResult {
+    let server = DromosProcess::start(&binary()?, &[])?;
+    let first = reqwest::Client::new()
+        .put(format!("{}/v2/access/users/root", server.url))
+        .json(&json!({"password": "root-password", "admin": true}))
+        .send()
+        .await?;
+    assert_eq!(first.status().as_u16(), 201);
+    admin_call(
+        &server,
+        reqwest::Method::PUT,
+        "/v2/access/teams/a",
+        json!({"paths": ["/team-a"], "quota": {}}),
+    )
+    .await?;
+    admin_call(
+        &server,
+        reqwest::Method::PUT,
+        "/v2/access/users/alice",
+        json!({"password": "alice-password", "teams": ["a"]}),
+    )
+    .await?;
+    let access = format!("{}/access", server.url);
+
+    // Two tabs of alice's session, live on the shared stream.
+    let browser = Browser::start().await?;
+    let c = &browser.client;
+    c.goto(&access).await?;
+    sign_in(&browser, "alice", "alice-password").await?;
+    browser.wait_attr("[data-testid=live-status]", "data-state", "open", WAIT).await?;
+    let mut tabs = vec![c.window().await?];
+    let second = c.new_window(true).await?.handle;
+    c.switch_to_window(second.clone()).await?;
+    open_live(&browser, &access).await?;
+    browser.wait_text("[data-testid=access-user]", WAIT, |t| t == "alice").await?;
+    tabs.push(second);
+
+    // A third tab signs in as root: alice's tabs reload into root's session.
+    let third = c.new_window(true).await?.handle;
+    c.switch_to_window(third.clone()).await?;
+    c.goto(&format!("{}/login?next=/access", server.url)).await?;
+    sign_in(&browser, "root", "root-password").await?;
+    browser.wait_text("[data-testid=access-user]", WAIT, |t| t == "root").await?;
+    for (i, tab) in tabs.iter().enumerate() {
+        c.switch_to_window(tab.clone()).await?;
+        browser
+            .wait_text("[data-testid=access-user]", WAIT, |t| t == "root")
+            .await
+            .map_err(|e| format!("tab {} still shows alice's session: {e}", i + 1))?;
+        browser.wait_attr("[data-testid=live-status]", "data-state", "open", WAIT).await?;
+    }
+
+    // Signing out in the third tab sends the others to the sign-in page.
+    c.switch_to_window(third).await?;
+    c.find(Locator::Css("[data-testid=sign-out]")).await?.click().await?;
+    browser.wait_text("h1", WAIT, |t| t == "dromos").await?;
+    for (i, tab) in tabs.iter().enumerate() {
+        c.switch_to_window(tab.clone()).await?;
+        browser
+            .wait_text("h1", WAIT, |t| t == "dromos")
+            .await
+            .map_err(|e| format!("tab {} still shows the ended session: {e}", i + 1))?;
+        let url = c.current_url().await?;
+        assert_eq!(url.path(), "/login", "tab {} is on the sign-in page", i + 1);
+    }
     browser.close().await?;
     Ok(())
 }

@@ -699,6 +699,31 @@ async fn streams_end_with_the_session_or_token_that_opened_them() {
         cluster.call(Role::Admin, Method::POST, "/v2/apps/team-a/web/restart?force=true", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(event_within(&mut by_password, Duration::from_secs(10)).await, "root's stream goes on");
+
+    // Signing in from a browser that holds a session replaces it; beside the
+    // session cookie comes a tag that scripts may read, cleared at sign-out.
+    let earlier = sign_in(&cluster, "bob", "bob-password").await;
+    let mut replaced = open_stream("/v2/events", &cluster, |r| r.header("cookie", &earlier)).await;
+    let login = cluster
+        .http
+        .post(cluster.url("/v2/access/login"))
+        .header("cookie", &earlier)
+        .json(&json!({"user": "root", "password": "root-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let cookies: Vec<&str> =
+        login.headers().get_all("set-cookie").iter().map(|c| c.to_str().unwrap()).collect();
+    assert!(cookies[0].starts_with("dromos_session=") && cookies[0].contains("HttpOnly"), "{cookies:?}");
+    assert!(cookies[1].starts_with("dromos_session_tag=") && !cookies[1].contains("HttpOnly"), "{cookies:?}");
+    assert!(ends_within(&mut replaced, Duration::from_secs(2)).await, "the replaced session's stream ends");
+    let direct = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let logout = direct.post(cluster.url("/v2/access/logout")).send().await.unwrap();
+    let cleared: Vec<&str> =
+        logout.headers().get_all("set-cookie").iter().map(|c| c.to_str().unwrap()).collect();
+    assert_eq!(cleared.len(), 2, "{cleared:?}");
+    assert!(cleared.iter().all(|c| c.contains("Max-Age=0")), "{cleared:?}");
     let (_, metrics) = cluster.call(Role::Admin, Method::GET, "/metrics", None).await;
-    assert_eq!(metrics["counters"]["dromos.access.streams-ended.counter"]["count"], 4, "{metrics}");
+    assert_eq!(metrics["counters"]["dromos.access.streams-ended.counter"]["count"], 5, "{metrics}");
 }

@@ -7,7 +7,8 @@
 //! events are parsed here, once, into the [`super::TaskFeed`], and make
 //! the services list stale only once per [`RECONCILE_MS`] (trailing).
 //! After a reconnect every topic is marked stale, since events may have
-//! been missed.
+//! been missed. A lost stream may mean the session ended: the tab then
+//! checks that it still belongs to the browser's session ([`Session`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,9 +17,10 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::debounce::{Debounce, Step};
+use super::session::Session;
 use super::topics::{reconciles, topics_of};
 use super::{LinkState, LiveUpdates, Topic};
-use crate::api::row_updates::{TaskEvent, TASK_EVENT_TYPES};
+use crate::api::row_updates::{TASK_EVENT_TYPES, TaskEvent};
 
 /// At most one refetch per topic in this window.
 const WINDOW_MS: f64 = 250.0;
@@ -39,6 +41,7 @@ pub struct Receiver {
     live: LiveUpdates,
     pending: Rc<RefCell<Pending>>,
     reconcile: Rc<RefCell<Pending>>,
+    session: Session,
 }
 
 impl Receiver {
@@ -49,7 +52,13 @@ impl Receiver {
             live,
             pending: pending(Debounce::new(WINDOW_MS)),
             reconcile: pending(Debounce::trailing(RECONCILE_MS)),
+            session: Session::start(),
         }
+    }
+
+    /// The session the page was loaded with.
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// An event of type `name` arrived, with its `data` (JSON).
@@ -68,6 +77,10 @@ impl Receiver {
     /// The stream is open: events arrive. After a loss, everything is
     /// stale.
     pub fn opened(&self) {
+        // Reopened under another session's cookie: reload into it instead.
+        if !self.session.check() {
+            return;
+        }
         let was = self.live.link.get_untracked();
         self.live.link.set(LinkState::Open);
         if was == LinkState::Reconnecting {
@@ -77,8 +90,10 @@ impl Receiver {
 
     /// The stream is lost (or events may have been missed); whoever owns
     /// it reconnects, and [`Receiver::opened`] then marks everything stale.
+    /// If the browser's session is no longer the page's, the tab reloads.
     pub fn lost(&self) {
         self.live.link.set(LinkState::Reconnecting);
+        self.session.check();
     }
 }
 

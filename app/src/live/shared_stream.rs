@@ -31,12 +31,15 @@
 //! fails to load, or it never answers, the tab falls back to its own
 //! `EventSource` ([`super::event_source`]), as the console did before.
 //!
-//! Tabs join the worker named after [`PROTOCOL`] and the stream's URL, so
-//! a console with other subscriptions or another protocol, say after an
-//! upgrade of dromos while old tabs are still open, gets its own worker.
-//! A worker's stream is opened with the browser's session at that time:
-//! a tab signed in as someone else while tabs of the earlier session keep
-//! the worker alive receives the earlier session's events.
+//! Tabs join the worker named after [`PROTOCOL`], the session tag the page
+//! was loaded with ([`super::session`]) and the stream's URL, so a console
+//! with other subscriptions or another protocol, say after an upgrade of
+//! dromos while old tabs are still open, gets its own worker, and so does
+//! each session: a tab signed in as someone else never joins the stream
+//! of the earlier session. That stream ends on the server as the earlier
+//! session does; the worker reports the loss (and every failed
+//! reconnection) to its tabs, which then reload into the browser's
+//! current session or the sign-in page.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -156,7 +159,11 @@ pub fn connect(receiver: Receiver) {
 /// browser has no shared workers.
 fn join(tab: &Shared) -> bool {
     let url = stream_url();
-    let Ok(worker) = SharedWorker::new(WORKER_URL, &format!("dromos-events/{PROTOCOL} {url}")) else {
+    let name = {
+        let t = tab.borrow();
+        format!("dromos-events/{PROTOCOL} {} {url}", t.receiver.session().loaded())
+    };
+    let Ok(worker) = SharedWorker::new(WORKER_URL, &name) else {
         return false;
     };
     let port = worker.port();
@@ -237,6 +244,9 @@ fn rejoin(tab: &Shared) {
     leave(tab);
     let receiver = tab.borrow().receiver.clone();
     receiver.lost();
+    if !receiver.session().check() {
+        return; // reloading into the browser's current session
+    }
     if !join(tab) {
         fall_back(tab);
     }

@@ -34,7 +34,7 @@ use dromos_model::PathId;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::sessions::{self, COOKIE, SESSION_TTL};
+use super::sessions::{self, COOKIE, SESSION_TTL, TAG_COOKIE};
 use super::streams::Grant;
 use super::{Access, RequestAccess, login};
 use crate::http::marathon::error::ApiError;
@@ -324,33 +324,49 @@ async fn login_submit(State(access): State<Arc<Access>>, headers: HeaderMap, bod
             return Ok(unauthorized("invalid credentials"));
         }
     };
-    let id =
-        access.sessions.open(caller.name()).ok_or_else(|| ServiceError::Internal("no randomness".into()))?;
+    // This browser's earlier session (another user, say) ends: its tabs
+    // must not keep streaming it under the new one's cookie.
+    if let Some(earlier) = session_cookie(&headers) {
+        access.sessions.close(earlier);
+    }
+    let no_randomness = || ServiceError::Internal("no randomness".into());
+    let id = access.sessions.open(caller.name()).ok_or_else(no_randomness)?;
+    let tag = sessions::new_tag().ok_or_else(no_randomness)?;
     tracing::info!(user = caller.name(), "console sign-in");
-    let cookie =
-        format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", SESSION_TTL.as_secs());
+    let max_age = SESSION_TTL.as_secs();
+    let cookies = [
+        format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"),
+        format!("{TAG_COOKIE}={tag}; Path=/; SameSite=Strict; Max-Age={max_age}"),
+    ];
     let mut response = if is_form {
         Redirect::to(&next).into_response()
     } else {
         Json(whoami_json(&caller)).into_response()
     };
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
     }
     Ok(response)
 }
 
+/// The session id in a request's `Cookie` header.
+fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::COOKIE).and_then(|c| c.to_str().ok()).and_then(sessions::from_cookie_header)
+}
+
 async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Response {
-    if let Some(id) =
-        headers.get(header::COOKIE).and_then(|c| c.to_str().ok()).and_then(sessions::from_cookie_header)
-    {
+    if let Some(id) = session_cookie(&headers) {
         access.sessions.close(id);
     }
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("dromos_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
+    for cleared in [
+        "dromos_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+        "dromos_session_tag=; Path=/; SameSite=Strict; Max-Age=0",
+    ] {
+        response.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static(cleared));
+    }
     response
 }
 

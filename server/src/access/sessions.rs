@@ -20,6 +20,11 @@ use super::streams::EndReason;
 
 /// Cookie name.
 pub const COOKIE: &str = "dromos_session";
+/// A second cookie set beside the session's, readable by the console's
+/// scripts: a random tag that names the session without being it (it opens
+/// nothing). Console tabs key their shared event stream by it and reload
+/// when it changes, so no tab shows an ended or replaced session's data.
+pub const TAG_COOKIE: &str = "dromos_session_tag";
 /// How long a session lasts.
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// Sessions kept at most (the oldest are dropped beyond it).
@@ -72,9 +77,7 @@ impl Sessions {
 
     /// Opens a session for `user`; the cookie value.
     pub fn open(&self, user: &str) -> Option<String> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).ok()?;
-        let id = URL_SAFE_NO_PAD.encode(bytes);
+        let id = random_text::<32>()?;
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         open.retain(|_, session| {
@@ -130,6 +133,18 @@ impl Sessions {
     }
 }
 
+/// A fresh value for [`TAG_COOKIE`], unrelated to the session id.
+pub fn new_tag() -> Option<String> {
+    random_text::<12>()
+}
+
+/// `N` random bytes as URL-safe text.
+fn random_text<const N: usize>() -> Option<String> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(URL_SAFE_NO_PAD.encode(bytes))
+}
+
 /// The session id in a `Cookie` header, if any.
 pub fn from_cookie_header(value: &str) -> Option<&str> {
     value.split(';').map(str::trim).find_map(|pair| pair.strip_prefix(COOKIE)?.strip_prefix('='))
@@ -174,5 +189,6 @@ mod tests {
     fn the_cookie_is_found_among_others() {
         assert_eq!(from_cookie_header("a=1; dromos_session=xyz; b=2"), Some("xyz"));
         assert_eq!(from_cookie_header("dromos_sessionx=1"), None);
+        assert_eq!(from_cookie_header("dromos_session_tag=t; dromos_session=xyz"), Some("xyz"));
     }
 }
