@@ -161,7 +161,7 @@ async fn a_replaced_unreachable_task_is_an_instance_changed_event_and_a_counter(
         .iter()
         .map(|e| e["condition"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(conditions, ["TASK_UNREACHABLE", "UnreachableInactive"], "once each");
+    assert_eq!(conditions, ["Unreachable", "UnreachableInactive"], "once each");
     assert_eq!(service.metrics().counter("dromos.service.unreachable-inactive.counter"), 1);
     assert_eq!(states(&service), [("a.instance-1._app.1".into(), TaskState::TaskUnreachable)], "kept");
 }

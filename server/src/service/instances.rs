@@ -73,6 +73,26 @@ impl TaskState {
     pub fn name(self) -> String {
         serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     }
+
+    /// Marathon's instance `Condition` name for the state (`Running` for
+    /// `TASK_RUNNING`), the spelling of `condition` in
+    /// `instance_changed_event`; `status_update_event` keeps [`Self::name`].
+    pub fn condition(self) -> &'static str {
+        match self {
+            Self::TaskStaging => "Staging",
+            Self::TaskStarting => "Starting",
+            Self::TaskRunning => "Running",
+            Self::TaskKilling => "Killing",
+            Self::TaskUnreachable => "Unreachable",
+            Self::TaskFinished => "Finished",
+            Self::TaskFailed => "Failed",
+            Self::TaskKilled => "Killed",
+            Self::TaskError => "Error",
+            Self::TaskGone => "Gone",
+            Self::TaskDropped => "Dropped",
+            Self::TaskUnknown => "Unknown",
+        }
+    }
 }
 
 /// One task as reported by the run loop: seam (c) of the service.
@@ -248,5 +268,26 @@ mod tests {
         assert_eq!(TaskState::TaskRunning.name(), "TASK_RUNNING");
         assert!(TaskState::TaskKilled.is_terminal());
         assert!(!TaskState::TaskKilling.is_terminal());
+    }
+
+    #[test]
+    fn every_state_has_the_marathon_condition_of_its_mesos_name() {
+        let table = [
+            (TaskState::TaskStaging, "TASK_STAGING", "Staging"),
+            (TaskState::TaskStarting, "TASK_STARTING", "Starting"),
+            (TaskState::TaskRunning, "TASK_RUNNING", "Running"),
+            (TaskState::TaskKilling, "TASK_KILLING", "Killing"),
+            (TaskState::TaskUnreachable, "TASK_UNREACHABLE", "Unreachable"),
+            (TaskState::TaskFinished, "TASK_FINISHED", "Finished"),
+            (TaskState::TaskFailed, "TASK_FAILED", "Failed"),
+            (TaskState::TaskKilled, "TASK_KILLED", "Killed"),
+            (TaskState::TaskError, "TASK_ERROR", "Error"),
+            (TaskState::TaskGone, "TASK_GONE", "Gone"),
+            (TaskState::TaskDropped, "TASK_DROPPED", "Dropped"),
+            (TaskState::TaskUnknown, "TASK_UNKNOWN", "Unknown"),
+        ];
+        for (state, mesos, condition) in table {
+            assert_eq!((state.name().as_str(), state.condition()), (mesos, condition));
+        }
     }
 }

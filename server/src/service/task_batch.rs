@@ -12,7 +12,8 @@
 //! batch recorded them (a failure before the final state of its task).
 //!
 //! Each change recorded gives what a single report gives: for a task state
-//! `status_update_event`, `instance_changed_event` and the counter
+//! `status_update_event`, `instance_changed_event` (with Marathon's
+//! condition name, [`super::instances::TaskState::condition`]) and the counter
 //! `marathon.mesos.task-updates.<state>.counter`; for a new health verdict
 //! of a task whose state stays, Marathon's `health_status_changed_event`
 //! and `instance_health_changed_event` instead (with a log line and the
@@ -167,10 +168,16 @@ impl Service {
                 "ipAddresses": [], "ports": task.ports, "version": task.version,
             }),
         );
+        self.announce_instance_changed(task, task.state.condition());
+    }
+
+    /// Marathon's `instance_changed_event`; `condition` is a Marathon
+    /// condition name (`Running`, `UnreachableInactive`), never a Mesos state.
+    fn announce_instance_changed(&self, task: &TaskRecord, condition: &str) {
         self.events.publish(
             "instance_changed_event",
             json!({
-                "instanceId": instance_id(&task.id), "condition": task.state.name(),
+                "instanceId": instance_id(&task.id), "condition": condition,
                 "runSpecId": task.app_id, "agentId": task.agent_id, "host": task.host,
                 "runSpecVersion": task.version,
             }),
@@ -197,14 +204,7 @@ impl Service {
         tracing::warn!(app_id = %task.app_id, task_id = %task.id, host = %task.host,
             "unreachable task replaced; kept until expungeAfterSeconds");
         self.metrics.increment("dromos.service.unreachable-inactive.counter");
-        self.events.publish(
-            "instance_changed_event",
-            json!({
-                "instanceId": instance_id(&task.id), "condition": "UnreachableInactive",
-                "runSpecId": task.app_id, "agentId": task.agent_id, "host": task.host,
-                "runSpecVersion": task.version,
-            }),
-        );
+        self.announce_instance_changed(task, "UnreachableInactive");
     }
 
     fn announce_failure(&self, failure: &TaskFailureRecord, unhealthy_kill: bool) {

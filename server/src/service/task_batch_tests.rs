@@ -217,3 +217,38 @@ async fn a_new_health_verdict_is_a_health_event_not_a_status_update() {
         std::iter::from_fn(|| events.try_recv().ok()).map(|e| e.event_type.clone()).collect();
     assert_eq!(types, ["status_update_event", "instance_changed_event"], "a new state is a status update");
 }
+
+#[tokio::test]
+async fn instance_changed_events_carry_marathon_condition_names_and_status_updates_mesos_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, _store) = open_counting(dir.path()).await;
+    let mut events = service.events().subscribe();
+    let running = task("/a", 1, TaskState::TaskRunning);
+    let killed = TaskRecord { state: TaskState::TaskKilled, ..running.clone() };
+    service
+        .record_task_batch(|batch| {
+            batch.set_task(running.clone(), None);
+            batch.set_task(killed.clone(), Some("killed".into()));
+        })
+        .await
+        .unwrap();
+    let seen: Vec<(String, serde_json::Value)> = std::iter::from_fn(|| events.try_recv().ok())
+        .map(|e| {
+            let mut data = e.data.clone();
+            assert!(data.as_object_mut().unwrap().remove("timestamp").is_some(), "{data}");
+            (e.event_type.clone(), data)
+        })
+        .collect();
+    let changed = |condition: &str| {
+        serde_json::json!({
+            "eventType": "instance_changed_event", "instanceId": "a.instance-1", "condition": condition, "runSpecId": "/a",
+            "agentId": "agent-1-id", "host": "agent-1", "runSpecVersion": "v",
+        })
+    };
+    let instance_changes: Vec<&serde_json::Value> =
+        seen.iter().filter(|(t, _)| t == "instance_changed_event").map(|(_, d)| d).collect();
+    assert_eq!(instance_changes, [&changed("Running"), &changed("Killed")]);
+    let statuses: Vec<&serde_json::Value> =
+        seen.iter().filter(|(t, _)| t == "status_update_event").map(|(_, d)| &d["taskStatus"]).collect();
+    assert_eq!(statuses, ["TASK_RUNNING", "TASK_KILLED"]);
+}
