@@ -1,7 +1,8 @@
 //! The REST API end to end over a real SQLite store in a temp dir: every
 //! Marathon example, a catalogue of bad inputs, persistence across a
-//! restart, patching a group's settings, the SSE event stream on a real
-//! socket, and what the API tells about why an app fails.
+//! restart, patching a group's settings, the root group with a trailing
+//! slash, the SSE event stream on a real socket, and what the API tells
+//! about why an app fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,6 +10,7 @@ mod bad_inputs;
 mod examples;
 mod flows;
 mod group_patch;
+mod groups_root_slash;
 mod persistence;
 mod sse;
 mod status_facts;

@@ -1,5 +1,6 @@
-//! `/v2/groups[/{id}]`, `/v2/groups[/{id}]/versions[/{version}]`; `PATCH`
-//! only on `/v2/groups/{id}` (Marathon has no `PATCH` of the root: 405).
+//! `/v2/groups[/{id}]`, `/v2/groups[/{id}]/versions[/{version}]`; a trailing
+//! slash changes nothing (`/v2/groups/` is the root). `PATCH` only on
+//! `/v2/groups/{id}` (Marathon has no `PATCH` of the root: 405).
 
 use std::sync::Arc;
 
@@ -38,7 +39,8 @@ impl GroupPath {
     }
 }
 
-/// Every method on `/v2/groups`.
+/// Every method on `/v2/groups` and `/v2/groups/` (the root group, as in
+/// Marathon; `{*rest}` does not match an empty tail).
 pub async fn root(service: Svc, method: Method, params: Params, body: RawBody) -> Result<Response, ApiError> {
     handle(service, method, String::new(), params, body).await
 }

@@ -36,6 +36,7 @@ pub fn routes(service: Arc<Service>) -> Router {
         .route("/v2/apps", get(apps::list).post(apps::create).put(apps::update_many).patch(apps::update_many))
         .route("/v2/apps/{*rest}", any(apps::dispatch))
         .route("/v2/groups", any(groups::root))
+        .route("/v2/groups/", any(groups::root))
         .route("/v2/groups/{*rest}", any(groups::dispatch))
         .route("/v2/deployments", get(tasks::deployments))
         .route("/v2/deployments/{id}", delete(tasks::cancel))
