@@ -123,10 +123,13 @@ impl GroupUpdate {
 
     /// A new group (`POST /v2/groups[/{base}]`): `id` resolved against
     /// `base` (absent = `base` itself), children against the group;
-    /// validated.
+    /// validated, `enforceRole: true` only on top-level groups.
     pub fn into_group(self, base: &PathId) -> Result<Group, ModelError> {
+        let id = self.id.as_deref().and_then(|raw| PathId::resolve(raw, base).ok());
+        let role = crate::validation::validate_enforce_role(&self, id.as_ref().unwrap_or(base));
         let mut v = Violations::new();
         let group = convert_group(self, base, None, &mut v);
+        v.extend_at("", role.into_vec());
         v.extend_at("", crate::validation::validate_group(&group).into_vec());
         v.into_result().map(|()| group)
     }
@@ -134,11 +137,14 @@ impl GroupUpdate {
     /// Merges into `current` (`PUT /v2/groups/{id}`): present `apps`,
     /// `groups`, `dependencies`, `enforceRole` replace, absent ones keep.
     /// Listed apps are complete definitions, not patches. The body's `id`
-    /// is ignored (the URL names the group).
+    /// is ignored (the URL names the group). As in Marathon, the body may
+    /// set `enforceRole: true` only where it lands on a top-level group.
     pub fn apply_to(self, current: &Group) -> Result<Group, ModelError> {
         let mut v = Violations::new();
         let update = GroupUpdate { id: None, ..self };
+        let role = crate::validation::validate_enforce_role(&update, &current.id);
         let group = convert_group(update, &current.id, Some(current), &mut v);
+        v.extend_at("", role.into_vec());
         v.extend_at("", crate::validation::validate_group(&group).into_vec());
         v.into_result().map(|()| group)
     }

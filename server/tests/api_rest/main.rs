@@ -1,14 +1,15 @@
 //! The REST API end to end over a real SQLite store in a temp dir: every
 //! Marathon example, a catalogue of bad inputs, persistence across a
-//! restart, patching a group's settings, the root group with a trailing
-//! slash, the SSE event stream on a real socket, and what the API tells
-//! about why an app fails.
+//! restart, patching a group's settings, `enforceRole` only on top-level
+//! groups, the root group with a trailing slash, the SSE event stream on a
+//! real socket, and what the API tells about why an app fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_inputs;
 mod examples;
 mod flows;
+mod group_enforce_role;
 mod group_patch;
 mod groups_root_slash;
 mod persistence;

@@ -10,14 +10,15 @@
 //! * [`app`] — identity, command, resources, policies, env/labels/secrets.
 //! * [`ports`] — networks, port definitions, container, volumes.
 //! * [`checks`] — health checks, the Mesos `check`, readiness checks.
-//! * [`group`] — groups: children, duplicates, pods.
+//! * [`group`] — groups: children, duplicates, pods, `enforceRole` only at
+//!   the top level.
 
 mod app;
 mod checks;
 mod group;
 mod ports;
 
-pub use group::validate_group;
+pub use group::{validate_enforce_role, validate_group};
 
 use crate::app::AppDefinition;
 use crate::error::Violations;
