@@ -61,18 +61,29 @@ mv "$split"/__wasm_split.js "$out/"
 for chunk in "$split"/*.wasm; do
     [ "$(basename "$chunk")" = dromos.wasm ] || mv "$chunk" "$out/"
 done
-note "$("$ROOT/scripts/wasm-strip-names.py" "$out"/*.wasm)"
+# DROMOS_WASM_NAMES=1 keeps the function names everywhere, for profiling
+# the console in a browser (each module is then several times larger).
+names="--remove-name-section"
+if [ "${DROMOS_WASM_NAMES:-0}" = 1 ]; then
+    names=""
+    note "keeping the function names (DROMOS_WASM_NAMES=1)"
+else
+    note "$("$ROOT/scripts/wasm-strip-names.py" "$out"/*.wasm)"
+fi
 # Which files each page needs, packed into one bundle per page that the
 # server-rendered page preloads (the loader takes its chunks from there).
 "$ROOT/scripts/wasm-split-manifest.py" "$out/__wasm_split.js" > "$out/split-manifest.json"
-note "$("$ROOT/scripts/wasm-bundle.py" "$out")"
+bundled=$("$ROOT/scripts/wasm-bundle.py" "$out")
+note "$bundled"
 
 step "wasm-bindgen"
-wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+wasm-bindgen --target web --no-typescript $names --remove-producers-section \
     --keep-lld-exports --no-demangle --out-dir "$out" --out-name dromos "$split/dromos.wasm"
 # leptos requests /pkg/dromos.wasm; wasm-bindgen writes dromos_bg.wasm.
 mv -f "$out/dromos_bg.wasm" "$out/dromos.wasm"
 sed -i 's/dromos_bg\.wasm/dromos.wasm/g' "$out/dromos.js"
+patched=$("$ROOT/scripts/wasm-bundle.py" --patch-init "$out/dromos.js")
+note "$patched"
 
 cp "$ROOT/style/main.css" "$out/dromos.css"
 cp -r "$ROOT/public/." "$site/"

@@ -5,12 +5,17 @@ A cold load of a page needs its page chunk and every shared chunk it uses
 (about 70 small files for the services list). Fetched one by one they are
 compressed one by one, and the code the chunks have in common is sent over
 and over: brotli over the whole set is about a quarter smaller, and one
-request replaces seventy. The server-rendered page preloads its bundle; the
-loader (`__wasm_split.js`, patched by `patch_loader` below) takes the chunks
-it holds from it and fetches any other chunk on its own, as after a
-navigation to another page.
+request replaces seventy. The server-rendered page preloads its bundle, and
+a script in its head (app/src/early_compile.js) compiles the chunks in it
+while the page is parsed; the loader (`__wasm_split.js`, patched by
+`patch_loader` below) instantiates those and fetches any other chunk on its
+own, as after a navigation to another page.
 
     scripts/wasm-bundle.py target/site/pkg
+    scripts/wasm-bundle.py --patch-init target/site/pkg/dromos.js
+
+The second form makes wasm-bindgen's loader take the main module that the
+same script compiles.
 
 reads `split-manifest.json` (scripts/wasm-split-manifest.py) and writes the
 bundles next to it. Format, little-endian:
@@ -25,45 +30,34 @@ import struct
 import sys
 
 MAGIC = b"DRB1"
-# Loader calls look like `fetch(new URL("./chunk_12.wasm", import.meta.url))`.
+# Loader calls look like `fetch(new URL("./chunk_12.wasm", import.meta.url))`
+# and instantiate what they fetched with INSTANTIATE.
 FETCH = "fetch(new URL("
-SHIM = """// dromos: chunks come from the page's bundle when it holds them (scripts/wasm-bundle.py).
-const __bundle = (() => {
-    const link = document.querySelector('link[data-wasm-bundle]');
-    if (!link) return null;
-    const names = new Set(link.dataset.wasmBundle.split(' '));
-    const parts = fetch(link.href, { credentials: 'same-origin' })
-        .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`bundle: ${r.status}`))))
-        .then((buffer) => {
-            const view = new DataView(buffer);
-            const magic = String.fromCharCode(...new Uint8Array(buffer, 0, 4));
-            if (magic !== 'DRB1') throw new Error('bundle: not a dromos bundle');
-            const count = view.getUint32(4, true);
-            const entries = [];
-            let at = 8;
-            for (let i = 0; i < count; i++) {
-                const length = view.getUint16(at, true);
-                const name = new TextDecoder().decode(new Uint8Array(buffer, at + 2, length));
-                entries.push([name, view.getUint32(at + 2 + length, true)]);
-                at += 6 + length;
-            }
-            const chunks = new Map();
-            for (const [name, size] of entries) {
-                chunks.set(name, new Uint8Array(buffer, at, size));
-                at += size;
-            }
-            return chunks;
-        });
-    parts.catch(() => {});
-    return { names, parts };
-})();
+INSTANTIATE = "WebAssembly.instantiateStreaming(src, imports)"
+# wasm-bindgen's loader (dromos.js) turns a URL into a fetch here; patched
+# to take the module the page's head compiles (`--patch-init`).
+INIT_FETCH = """    if (typeof module_or_path === 'string' || (typeof Request === 'function' && module_or_path instanceof Request) || (typeof URL === 'function' && module_or_path instanceof URL)) {
+        module_or_path = fetch(module_or_path);
+    }
+"""
+INIT_EARLY = """    if (globalThis.__dromosMain) {
+        const url = module_or_path;
+        module_or_path = globalThis.__dromosMain.catch(() => fetch(url));
+    } else
+"""
+SHIM = """// dromos: a page's chunks come compiled from its bundle, which the page's
+// head started compiling (app/src/early_compile.js); others are fetched.
+const __bundle = globalThis.__dromosBundle || null;
 function __bundledFetch(url) {
     const name = url.pathname.split('/').pop();
     if (!__bundle || !__bundle.names.has(name)) return fetch(url);
-    return __bundle.parts.then(
-        (chunks) => new Response(chunks.get(name), { headers: { 'content-type': 'application/wasm' } }),
-        () => fetch(url),
-    );
+    return __bundle.parts.then((modules) => modules.get(name)).catch(() => fetch(url));
+}
+function __instantiate(source, imports) {
+    return Promise.resolve(source).then((module) =>
+        module instanceof WebAssembly.Module
+            ? WebAssembly.instantiate(module, imports).then((instance) => ({ instance, module }))
+            : WebAssembly.instantiateStreaming(module, imports));
 }
 """
 
@@ -84,14 +78,29 @@ def patch_loader(path):
     with open(path, encoding="utf-8") as f:
         loader = f.read()
     calls = loader.count(FETCH)
-    if calls == 0:
-        sys.exit(f"{path}: no chunk fetch found (has the loader's format changed?)")
+    if calls == 0 or loader.count(INSTANTIATE) != calls:
+        sys.exit(f"{path}: {calls} chunk fetches, {loader.count(INSTANTIATE)} instantiations (has the loader's format changed?)")
+    loader = loader.replace(FETCH, "__bundledFetch(new URL(").replace(INSTANTIATE, "__instantiate(src, imports)")
     with open(path, "w", encoding="utf-8") as f:
-        f.write(SHIM + loader.replace(FETCH, "__bundledFetch(new URL("))
+        f.write(SHIM + loader)
     return calls
 
 
+def patch_init(path):
+    """Makes wasm-bindgen's loader take the main module the head compiles."""
+    with open(path, encoding="utf-8") as f:
+        init = f.read()
+    if init.count(INIT_FETCH) != 1:
+        sys.exit(f"{path}: wasm-bindgen's fetch of the module not found (has its format changed?)")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(init.replace(INIT_FETCH, INIT_EARLY + INIT_FETCH.lstrip()))
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--patch-init":
+        patch_init(sys.argv[2])
+        print(f"{sys.argv[2]}: takes the main module the page's head compiles")
+        sys.exit(0)
     pkg = sys.argv[1]
     with open(os.path.join(pkg, "split-manifest.json"), encoding="utf-8") as f:
         manifest = json.load(f)

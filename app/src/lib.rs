@@ -60,6 +60,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             />
         }
     });
+    // Compiles the WebAssembly while the page is parsed (see the script).
+    let wasm = format!("/{}/{}.wasm", options.site_pkg_dir, options.output_name);
+    let early = view! { <script nonce=leptos::nonce::use_nonce() data-wasm=wasm>{EARLY_COMPILE}</script> };
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -69,6 +72,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <HydrationScripts options />
                 {bundle}
+                {early}
                 <MetaTags />
             </head>
             <body>
@@ -77,6 +81,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
+
+/// Starts compiling the console's WebAssembly, main module and the page's
+/// bundle of chunks, from the head of the page.
+const EARLY_COMPILE: &str = include_str!("early_compile.js");
 
 /// The console: navigation layout around the routed pages.
 #[component]

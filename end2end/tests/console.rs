@@ -34,6 +34,32 @@ async fn console_hydrates_navigates_and_refreshes_system_info() -> Result<(), Bo
         .parse()?;
     browser.screenshot("dashboard").await?;
 
+    // The cold load compiled what the head fetched: the main module and the
+    // page's bundle once each, no chunk on its own, nothing fetched twice.
+    let fetched = c
+        .execute(
+            "return performance.getEntriesByType('resource')
+               .map(e => new URL(e.name).pathname).filter(p => p.startsWith('/pkg/'))
+               .filter(p => p.endsWith('.wasm') || p.endsWith('.bundle'));",
+            vec![],
+        )
+        .await?;
+    let fetched: Vec<&str> =
+        fetched.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+    assert_eq!(fetched.iter().filter(|p| **p == "/pkg/dromos.wasm").count(), 1, "main module: {fetched:?}");
+    assert_eq!(fetched.len(), 2, "the dashboard's chunks come in its bundle only: {fetched:?}");
+    assert!(fetched.contains(&"/pkg/pages/dashboard.bundle"), "{fetched:?}");
+    let compiled = c
+        .execute(
+            "const bundle = globalThis.__dromosBundle;
+             return Promise.all([globalThis.__dromosMain, bundle && bundle.parts])
+               .then(([main, parts]) => [main instanceof WebAssembly.Module, parts ? parts.size : 0]);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(compiled[0], true, "the head compiled the main module: {compiled}");
+    assert!(compiled[1].as_u64().unwrap_or(0) > 10, "the head compiled the bundle's chunks: {compiled}");
+
     // The button only works with WASM: a server-function round trip.
     tokio::time::sleep(Duration::from_millis(300)).await;
     c.find(Locator::Css("[data-testid=refresh-info]")).await?.click().await?;
