@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use end2end::browser::Browser;
-use end2end::dromos::{DromosProcess, binary};
+use end2end::dromos::{binary, DromosProcess};
 use fantoccini::Locator;
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(20);
 

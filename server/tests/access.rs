@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use end2end::dromos::DromosProcess;
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
 /// Who makes a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use super::debounce::{Debounce, Step};
 use super::session::Session;
 use super::topics::{reconciles, topics_of};
 use super::{LinkState, LiveUpdates, Topic};
-use crate::api::row_updates::{TASK_EVENT_TYPES, TaskEvent};
+use crate::api::row_updates::{TaskEvent, TASK_EVENT_TYPES};
 
 /// At most one refetch per topic in this window.
 const WINDOW_MS: f64 = 250.0;

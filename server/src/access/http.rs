@@ -22,9 +22,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{delete, get, post, put};
@@ -32,11 +32,11 @@ use axum::{Json, Router};
 use dromos_access::{AuditEntry, Caller, Credentials, Directory, Quota, Team};
 use dromos_model::PathId;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
 use super::sessions::{self, COOKIE, SESSION_TTL, TAG_COOKIE};
 use super::streams::Grant;
-use super::{Access, RequestAccess, login};
+use super::{login, Access, RequestAccess};
 use crate::http::marathon::error::ApiError;
 use crate::service::ServiceError;
 

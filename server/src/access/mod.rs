@@ -40,7 +40,7 @@ use dromos_access::{AccessError, AuditEntry, Caller, Credentials, Directory, Tea
 use dromos_store::{Op, Store};
 use tokio::sync::watch;
 
-use crate::service::{Service, ServiceError, clock};
+use crate::service::{clock, Service, ServiceError};
 
 pub use sessions::Sessions;
 use streams::EndReason;

@@ -28,8 +28,8 @@ use dromos_access::Directory;
 use futures_util::StreamExt;
 use tokio::sync::watch;
 
-use super::Access;
 use super::sessions::SessionGrant;
+use super::Access;
 
 /// Counter of streams ended because their credentials stopped holding.
 pub const STREAMS_ENDED: &str = "dromos.access.streams-ended.counter";
@@ -118,10 +118,13 @@ impl Grant {
         let gone = |d: &Directory, user: &str| d.user(user).is_none();
         let outcome = match self {
             Grant::Session(session) => return session_ended(session).await,
-            Grant::Token { user, id } => directory
-                .wait_for(|d| d.token(&id).is_none())
-                .await
-                .map(|d| if gone(&d, &user) { EndReason::UserRemoved } else { EndReason::TokenRevoked }),
+            Grant::Token { user, id } => directory.wait_for(|d| d.token(&id).is_none()).await.map(|d| {
+                if gone(&d, &user) {
+                    EndReason::UserRemoved
+                } else {
+                    EndReason::TokenRevoked
+                }
+            }),
             Grant::Password { user, hash } => directory
                 .wait_for(|d| d.user(&user).map(|u| &u.password_hash) != Some(&hash))
                 .await
