@@ -1,6 +1,10 @@
 //! Group operations: read the tree with status, versions, create, update
 //! (definition, rollback to a version, scaleBy, dry run), patch a
 //! top-level group's settings without a deployment, delete.
+//!
+//! The root group always exists, as in Marathon: a store no change was
+//! ever written to holds no root yet, and reads answer with the empty root
+//! at the epoch version Marathon gives its fresh root.
 
 use std::sync::Arc;
 
@@ -43,6 +47,33 @@ pub enum GroupChange {
     Deployed(DeploymentResult),
 }
 
+/// The version of the root of a store no change was ever written to:
+/// Marathon's fresh root carries the epoch (its `Timestamp(0)`).
+const FRESH_ROOT_VERSION: &str = "1970-01-01T00:00:00.000Z";
+
+/// Whether group `id` exists. The root always does, as in Marathon, even
+/// before the first change stores it.
+fn group_exists(state: &State, id: &PathId) -> bool {
+    id.is_root() || state.has_group(id)
+}
+
+/// Group `id` as a tree; before the first change the root is the empty
+/// root at [`FRESH_ROOT_VERSION`].
+fn tree_of(state: &State, id: &PathId) -> Option<Group> {
+    state.group_tree(id).or_else(|| {
+        (id.is_root() && !state.has_group(id))
+            .then(|| Group { version: Timestamp::parse(FRESH_ROOT_VERSION), ..Group::new(PathId::root()) })
+    })
+}
+
+/// The root as it was at `version`; before the first change the fresh root
+/// is the one version there is.
+fn root_at(state: &State, version: &str) -> Option<State> {
+    state
+        .root_at(version)
+        .or_else(|| (state.root_history.is_empty() && version == FRESH_ROOT_VERSION).then(State::default))
+}
+
 fn group_id(raw: &str) -> Result<PathId, ServiceError> {
     PathId::parse(raw).map_err(|_| ServiceError::group_not_found(format!("/{}", raw.trim_matches('/'))))
 }
@@ -77,17 +108,21 @@ impl Service {
     pub fn group(&self, raw_id: &str) -> Result<GroupStatus, ServiceError> {
         let id = group_id(raw_id)?;
         let state = self.read();
-        let tree = state.group_tree(&id).ok_or_else(|| ServiceError::group_not_found(&id))?;
+        let tree = tree_of(&state, &id).ok_or_else(|| ServiceError::group_not_found(&id))?;
         crate::access::enforce::visible_group(status_tree(&state, &tree))
     }
 
-    /// Root versions in which group `id` existed, newest first.
+    /// Root versions in which group `id` existed, newest first (the
+    /// fresh root's before the first change).
     pub fn group_versions(&self, raw_id: &str) -> Result<Vec<String>, ServiceError> {
         let id = group_id(raw_id)?;
         crate::access::enforce::check_read(&id)?;
         let state = self.read();
-        if !state.has_group(&id) {
+        if !group_exists(&state, &id) {
             return Err(ServiceError::group_not_found(&id));
+        }
+        if state.root_history.is_empty() {
+            return Ok(vec![FRESH_ROOT_VERSION.to_owned()]);
         }
         Ok(state
             .root_history
@@ -104,8 +139,8 @@ impl Service {
         let state = self.read();
         let not_found =
             || ServiceError::GroupNotFound { id: id.to_string(), version: Some(version.to_owned()) };
-        let old = state.root_at(version).ok_or_else(not_found)?;
-        let tree = old.group_tree(&id).ok_or_else(not_found)?;
+        let old = root_at(&state, version).ok_or_else(not_found)?;
+        let tree = tree_of(&old, &id).ok_or_else(not_found)?;
         crate::access::enforce::visible_group(status_tree(&State::default(), &tree))
     }
 
@@ -116,7 +151,7 @@ impl Service {
         crate::access::enforce::check_write(&id)?;
         let outcome = self
             .mutate(|current, target, version| {
-                if current.has_group(&id) {
+                if group_exists(current, &id) {
                     return Err(ServiceError::GroupExists(id.clone()));
                 }
                 if current.apps.contains_key(&id) {
@@ -177,12 +212,12 @@ impl Service {
             GroupUpdateKind::Rollback(to) => {
                 let not_found =
                     || ServiceError::GroupNotFound { id: id.to_string(), version: Some(to.to_string()) };
-                let old_root = current.root_at(to.as_str()).ok_or_else(not_found)?;
-                let old = old_root.group_tree(id).ok_or_else(not_found)?;
+                let old_root = root_at(current, to.as_str()).ok_or_else(not_found)?;
+                let old = tree_of(&old_root, id).ok_or_else(not_found)?;
                 replace_subtree(target, id, Some(&old), &version);
             }
             GroupUpdateKind::ScaleBy(factor) => {
-                if !current.has_group(id) {
+                if !group_exists(current, id) {
                     return Err(ServiceError::group_not_found(id));
                 }
                 for app_id in current.apps_under(id) {
@@ -205,7 +240,7 @@ impl Service {
                 if current.apps.contains_key(id) {
                     return Err(ServiceError::AppExists(id.clone()));
                 }
-                let base = current.group_tree(id).unwrap_or_else(|| Group::new(id.clone()));
+                let base = tree_of(current, id).unwrap_or_else(|| Group::new(id.clone()));
                 let merged = update.apply_to(&base)?;
                 replace_subtree(target, id, Some(&merged), &version);
             }
@@ -257,14 +292,15 @@ impl Service {
     }
 
     /// `DELETE /v2/groups/{id}`: the group and everything in it (the root
-    /// itself stays, emptied).
+    /// itself stays, emptied; emptying an empty root is a change too, with
+    /// a new version and a deployment without steps, as in Marathon).
     #[instrument(skip_all, fields(group_id = %raw_id))]
     pub async fn delete_group(&self, raw_id: &str, force: bool) -> Result<DeploymentResult, ServiceError> {
         let id = group_id(raw_id)?;
         crate::access::enforce::check_write(&id)?;
         let outcome = self
             .mutate(|current, target, version| {
-                if !current.has_group(&id) {
+                if !group_exists(current, &id) {
                     return Err(ServiceError::group_not_found(&id));
                 }
                 replace_subtree(target, &id, None, &version);
