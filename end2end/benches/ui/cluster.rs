@@ -170,27 +170,44 @@ struct Recorded {
 }
 
 impl Events {
+    /// Subscribes to `/v2/events` for status events. Dromos closes the
+    /// stream of a subscriber that falls more than its bus buffer behind
+    /// (a burst such as the setup's 1,000 deployments can do that), as
+    /// Marathon does; like any client, the harness then subscribes again,
+    /// and says so.
     async fn subscribe(http: &reqwest::Client, url: &str) -> Events {
-        let mut stream = http
-            .get(format!("{url}/v2/events?event_type=status_update_event"))
-            .header("accept", "text/event-stream")
-            .send()
-            .await
-            .expect("subscribe to /v2/events");
-        assert_eq!(stream.status(), 200, "/v2/events");
         let events = Events::default();
-        let sink = events.clone();
+        let mut stream = Self::open(http, url).await.expect("subscribe to /v2/events");
+        let (sink, http, url) = (events.clone(), http.clone(), url.to_owned());
         tokio::spawn(async move {
-            let mut buffer = String::new();
-            while let Ok(Some(chunk)) = stream.chunk().await {
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find("\n\n") {
-                    let message: String = buffer.drain(..end + 2).collect();
-                    sink.push(&message);
+            loop {
+                let mut buffer = String::new();
+                while let Ok(Some(chunk)) = stream.chunk().await {
+                    buffer.push_str(&String::from_utf8_lossy(&chunk));
+                    while let Some(end) = buffer.find("\n\n") {
+                        let message: String = buffer.drain(..end + 2).collect();
+                        sink.push(&message);
+                    }
+                }
+                println!("harness: dromos ended the /v2/events subscription; subscribing again");
+                // None once dromos is gone, at the end of the run.
+                match Self::open(&http, &url).await {
+                    Some(again) => stream = again,
+                    None => break,
                 }
             }
         });
         events
+    }
+
+    async fn open(http: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
+        let stream = http
+            .get(format!("{url}/v2/events?event_type=status_update_event"))
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .ok()?;
+        (stream.status() == 200).then_some(stream)
     }
 
     fn push(&self, message: &str) {
