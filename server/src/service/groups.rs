@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+use dromos_model::error::Violations;
+use dromos_model::validation::validate_enforce_role_kept;
 use dromos_model::{
     Group, GroupPartialUpdate, GroupUpdate, GroupUpdateKind, ModelError, PathId, Timestamp, Violation,
 };
@@ -166,7 +168,9 @@ impl Service {
     }
 
     /// `PUT /v2/groups/{id}`: definition merge, rollback or scaleBy; creates
-    /// a missing group; with `dry_run` only computes the steps.
+    /// a missing group; with `dry_run` only computes the steps. A body that
+    /// carries services may not also change an existing group's
+    /// `enforceRole` (422, see [`validate_enforce_role_kept`]).
     #[instrument(skip_all, fields(group_id = %raw_id))]
     pub async fn update_group(
         &self,
@@ -208,8 +212,11 @@ impl Service {
         version: Timestamp,
         force: bool,
     ) -> Result<ChangeOutcome, ServiceError> {
+        let existing = tree_of(current, id);
+        let kept = validate_enforce_role_kept(&update, id, existing.as_ref()).into_vec();
         match update.kind() {
             GroupUpdateKind::Rollback(to) => {
+                refuse(kept)?;
                 let not_found =
                     || ServiceError::GroupNotFound { id: id.to_string(), version: Some(to.to_string()) };
                 let old_root = root_at(current, to.as_str()).ok_or_else(not_found)?;
@@ -217,6 +224,7 @@ impl Service {
                 replace_subtree(target, id, Some(&old), &version);
             }
             GroupUpdateKind::ScaleBy(factor) => {
+                refuse(kept)?;
                 if !group_exists(current, id) {
                     return Err(ServiceError::group_not_found(id));
                 }
@@ -240,8 +248,8 @@ impl Service {
                 if current.apps.contains_key(id) {
                     return Err(ServiceError::AppExists(id.clone()));
                 }
-                let base = tree_of(current, id).unwrap_or_else(|| Group::new(id.clone()));
-                let merged = update.apply_to(&base)?;
+                let base = existing.unwrap_or_else(|| Group::new(id.clone()));
+                let merged = with_refusals(update.apply_to(&base), kept)?;
                 replace_subtree(target, id, Some(&merged), &version);
             }
         }
@@ -309,6 +317,31 @@ impl Service {
             .await?;
         self.announce("delete-group", &id, &outcome);
         Ok(result_of(&outcome))
+    }
+}
+
+/// Refuses a rollback or scale that would change an `enforceRole`.
+fn refuse(kept: Vec<Violation>) -> Result<(), ModelError> {
+    if kept.is_empty() {
+        Ok(())
+    } else {
+        Err(ModelError::Invalid(kept))
+    }
+}
+
+/// The merged group, or every rule the body breaks: its own and the
+/// `enforceRole` changes it may not make (Marathon reports them together).
+fn with_refusals(applied: Result<Group, ModelError>, kept: Vec<Violation>) -> Result<Group, ModelError> {
+    match applied {
+        Ok(group) if kept.is_empty() => Ok(group),
+        Ok(_) => Err(ModelError::Invalid(kept)),
+        Err(ModelError::Invalid(found)) => {
+            let mut all = Violations::new();
+            all.extend_at("", found);
+            all.extend_at("", kept);
+            Err(ModelError::Invalid(all.into_vec()))
+        }
+        Err(other) => Err(other),
     }
 }
 

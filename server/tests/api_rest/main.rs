@@ -1,9 +1,9 @@
 //! The REST API end to end over a real SQLite store in a temp dir: every
 //! Marathon example, a catalogue of bad inputs, persistence across a
 //! restart, patching a group's settings, `enforceRole` only on top-level
-//! groups, the root group of a fresh store and with a trailing slash, the
-//! SSE event stream on a real socket, and what the API tells about why an
-//! app fails.
+//! groups and not changed beside services, the root group of a fresh store
+//! and with a trailing slash, the SSE event stream on a real socket, and
+//! what the API tells about why an app fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,6 +11,7 @@ mod bad_inputs;
 mod examples;
 mod flows;
 mod group_enforce_role;
+mod group_enforce_role_change;
 mod group_patch;
 mod groups_fresh_root;
 mod groups_root_slash;

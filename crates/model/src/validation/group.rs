@@ -1,6 +1,7 @@
 //! Group rules: every child sits directly under its group, ids are unique
 //! among siblings, and every app is valid; and, read from a request body,
-//! `enforceRole: true` only on top-level groups.
+//! `enforceRole: true` only on top-level groups, and no `enforceRole`
+//! change in a `PUT` that also carries services.
 
 use std::collections::HashSet;
 
@@ -69,9 +70,77 @@ fn enforce_role_into(update: &GroupUpdate, id: &PathId, v: &mut Violations) {
     }
 }
 
+/// Marathon's wording for [`validate_enforce_role_kept`].
+pub const ENFORCE_ROLE_CHANGED_WITH_SERVICES: &str =
+    "enforceRole cannot be modified in a request that adds, \
+     removes or modifies services; please make these changes in separate requests.";
+
+/// Marathon's rule for `PUT /v2/groups/{id}`: a body that carries services
+/// (`apps` anywhere in its tree, even empty, or a rollback `version` or a
+/// `scaleBy`) may not change the `enforceRole` of a group that exists (in
+/// Marathon the request's apps would be judged against the setting it
+/// replaces). `id` is the group the URL names, `current` that group as it
+/// is (`None` when the request creates it); groups the body creates are
+/// free. Unlike Marathon, which checks only groups whose `id` the body
+/// spells out, the URL's group counts whether or not the body names it.
+///
+/// Judged on what each existing group ends up with, absent meaning off: the
+/// URL's group keeps its setting unless the body sends one, a sub-group the
+/// body lists is replaced, so listing it without `enforceRole` turns it off
+/// (as in Marathon, where the missing field reads as `false`). A rollback
+/// or scale applies no setting, so there only a value sent counts.
+pub fn validate_enforce_role_kept(update: &GroupUpdate, id: &PathId, current: Option<&Group>) -> Violations {
+    let mut v = Violations::new();
+    if carries_services(update) {
+        let sent_only = update.version.is_some() || update.scale_by.is_some();
+        if let (Some(current), Some(sent)) = (current, update.enforce_role) {
+            if sent != current.enforce_role.unwrap_or(false) {
+                v.add("/enforceRole", ENFORCE_ROLE_CHANGED_WITH_SERVICES);
+            }
+        }
+        kept_in_sub_groups(update, id, current, sent_only, &mut v);
+    }
+    v
+}
+
+/// Marathon's `updateModifiesServices`: the body names apps somewhere, or
+/// is a rollback or a scale.
+fn carries_services(update: &GroupUpdate) -> bool {
+    update.version.is_some()
+        || update.scale_by.is_some()
+        || update.apps.is_some()
+        || update.groups.iter().flatten().any(carries_services)
+}
+
+fn kept_in_sub_groups(
+    update: &GroupUpdate,
+    id: &PathId,
+    current: Option<&Group>,
+    sent_only: bool,
+    v: &mut Violations,
+) {
+    for (i, sub) in update.groups.iter().flatten().enumerate() {
+        let Some(sub_id) = sub.id.as_deref().and_then(|raw| PathId::resolve(raw, id).ok()) else {
+            continue;
+        };
+        let existing = current.and_then(|c| c.groups.iter().find(|g| g.id == sub_id));
+        v.nested(&format!("/groups/{i}"), |v| {
+            if let Some(existing) = existing {
+                let after =
+                    if sent_only { sub.enforce_role } else { Some(sub.enforce_role.unwrap_or(false)) };
+                if after.is_some_and(|after| after != existing.enforce_role.unwrap_or(false)) {
+                    v.add("/enforceRole", ENFORCE_ROLE_CHANGED_WITH_SERVICES);
+                }
+            }
+            kept_in_sub_groups(sub, &sub_id, existing, sent_only, v);
+        });
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use super::{validate_enforce_role_kept, ENFORCE_ROLE_CHANGED_WITH_SERVICES};
     use crate::error::{ModelError, Violation};
     use crate::group::Group;
     use crate::parse::{parse_group, parse_group_update};
@@ -132,6 +201,82 @@ mod tests {
             .unwrap()
             .into_group(&PathId::parse("/prod").unwrap());
         assert_eq!(deep.unwrap_err(), ModelError::Invalid(vec![not_top_level("/enforceRole", "/prod/db")]));
+    }
+
+    /// `/prod` (enforcing) with `/prod/db`, and `/dev` (not enforcing).
+    fn stored(id: &str) -> Group {
+        let body = br#"{"id":"/","groups":[{"id":"prod","enforceRole":true,"groups":[{"id":"db"}]},
+                        {"id":"dev","enforceRole":false}]}"#;
+        let root = parse_group(body).unwrap();
+        let mut found = vec![&root];
+        while let Some(g) = found.pop() {
+            if g.id == PathId::parse(id).unwrap() {
+                return g.clone();
+            }
+            found.extend(&g.groups);
+        }
+        panic!("no group {id}")
+    }
+
+    fn kept(target: &str, body: &str, existing: bool) -> Vec<Violation> {
+        let id = PathId::parse(target).unwrap();
+        let current = existing.then(|| stored(target));
+        let update = parse_group_update(body.as_bytes()).unwrap();
+        validate_enforce_role_kept(&update, &id, current.as_ref()).into_vec()
+    }
+
+    #[test]
+    fn enforce_role_may_not_change_in_a_put_that_carries_services() {
+        let changed = |path: &str| vec![Violation::new(path, ENFORCE_ROLE_CHANGED_WITH_SERVICES)];
+        let app = r#"{"id":"web","cmd":"sleep 1"}"#;
+        let cases: Vec<(&str, String, bool, Vec<Violation>)> = vec![
+            ("/dev", format!(r#"{{"enforceRole":true,"apps":[{app}]}}"#), true, changed("/enforceRole")),
+            ("/dev", r#"{"enforceRole":true,"apps":[]}"#.into(), true, changed("/enforceRole")),
+            ("/dev", r#"{"enforceRole":true,"scaleBy":2}"#.into(), true, changed("/enforceRole")),
+            (
+                "/dev",
+                r#"{"enforceRole":true,"version":"2020-01-01T00:00:00.000Z"}"#.into(),
+                true,
+                changed("/enforceRole"),
+            ),
+            (
+                "/dev",
+                format!(r#"{{"enforceRole":true,"groups":[{{"id":"a","apps":[{app}]}}]}}"#),
+                true,
+                changed("/enforceRole"),
+            ),
+            ("/prod", format!(r#"{{"enforceRole":false,"apps":[{app}]}}"#), true, changed("/enforceRole")),
+            (
+                "/",
+                format!(r#"{{"groups":[{{"id":"prod","apps":[{app}]}},{{"id":"dev","enforceRole":true}}]}}"#),
+                true,
+                [changed("/groups/0/enforceRole"), changed("/groups/1/enforceRole")].concat(),
+            ),
+            ("/dev", r#"{"enforceRole":true}"#.into(), true, vec![]),
+            ("/dev", r#"{"enforceRole":true,"groups":[{"id":"a"}]}"#.into(), true, vec![]),
+            ("/dev", r#"{"enforceRole":true,"dependencies":[]}"#.into(), true, vec![]),
+            ("/prod", format!(r#"{{"enforceRole":true,"apps":[{app}]}}"#), true, vec![]),
+            ("/prod", format!(r#"{{"apps":[{app}]}}"#), true, vec![]),
+            ("/prod", r#"{"scaleBy":2,"groups":[{"id":"db"}]}"#.into(), true, vec![]),
+            ("/qa", format!(r#"{{"enforceRole":true,"apps":[{app}]}}"#), false, vec![]),
+            (
+                "/",
+                format!(
+                    r#"{{"groups":[{{"id":"prod","enforceRole":true,"apps":[{app}]}},{{"id":"new","enforceRole":true}}]}}"#
+                ),
+                true,
+                vec![],
+            ),
+            (
+                "/prod",
+                format!(r#"{{"apps":[{app}],"groups":[{{"id":"db","enforceRole":false}}]}}"#),
+                true,
+                vec![],
+            ),
+        ];
+        for (target, body, existing, want) in cases {
+            assert_eq!(kept(target, &body, existing), want, "PUT {target} {body} (exists: {existing})");
+        }
     }
 
     #[test]

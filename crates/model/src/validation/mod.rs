@@ -11,14 +11,16 @@
 //! * [`ports`] — networks, port definitions, container, volumes.
 //! * [`checks`] — health checks, the Mesos `check`, readiness checks.
 //! * [`group`] — groups: children, duplicates, pods, `enforceRole` only at
-//!   the top level.
+//!   the top level and not changed in a `PUT` that carries services.
 
 mod app;
 mod checks;
 mod group;
 mod ports;
 
-pub use group::{validate_enforce_role, validate_group};
+pub use group::{
+    validate_enforce_role, validate_enforce_role_kept, validate_group, ENFORCE_ROLE_CHANGED_WITH_SERVICES,
+};
 
 use crate::app::AppDefinition;
 use crate::error::Violations;
