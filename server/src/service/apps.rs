@@ -96,10 +96,12 @@ impl Service {
     }
 
     /// Apps directly or transitively in group `group` (`/v2/apps/{group}/*`).
+    /// The root always exists, as in Marathon, even before the first change
+    /// stores it; any other unknown group is not found.
     pub fn apps_in_group(&self, group: &str) -> Result<Vec<AppStatus>, ServiceError> {
         let id = PathId::parse(group).map_err(|_| ServiceError::group_not_found(group))?;
         let state = self.read();
-        if !state.has_group(&id) {
+        if !id.is_root() && !state.has_group(&id) {
             return Err(ServiceError::group_not_found(id));
         }
         Ok(state

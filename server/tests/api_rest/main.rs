@@ -2,11 +2,12 @@
 //! Marathon example, a catalogue of bad inputs, persistence across a
 //! restart, patching a group's settings, `enforceRole` only on top-level
 //! groups and not changed beside services, the root group of a fresh store
-//! and with a trailing slash, the SSE event stream on a real socket, and
+//! (for groups and the apps wildcard) and with a trailing slash, the SSE event stream on a real socket, and
 //! what the API tells about why an app fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod apps_fresh_root;
 mod bad_inputs;
 mod examples;
 mod flows;
