@@ -83,6 +83,17 @@ fn matches(app: &AppDefinition, filter: &AppFilter) -> bool {
         && filter.label.as_ref().is_none_or(|l| l.matches(&app.labels))
 }
 
+/// The apps under `group` the caller may read, with their status, by id.
+fn readable_apps_under(state: &State, group: &PathId) -> Vec<AppStatus> {
+    state
+        .apps_under(group)
+        .iter()
+        .filter(|a| enforce::may_read(a))
+        .filter_map(|a| state.apps.get(a))
+        .map(|a| status_of(state, a))
+        .collect()
+}
+
 impl Service {
     /// Every app passing `filter`, by id.
     pub fn apps(&self, filter: &AppFilter) -> Vec<AppStatus> {
@@ -104,13 +115,16 @@ impl Service {
         if !id.is_root() && !state.has_group(&id) {
             return Err(ServiceError::group_not_found(id));
         }
-        Ok(state
-            .apps_under(&id)
-            .iter()
-            .filter(|a| enforce::may_read(a))
-            .filter_map(|a| state.apps.get(a))
-            .map(|a| status_of(&state, a))
-            .collect())
+        Ok(readable_apps_under(&state, &id))
+    }
+
+    /// Apps directly or transitively in group `group`
+    /// (`GET /v2/groups/{group}/apps`). Unlike the wildcard of `/v2/apps`,
+    /// an unknown group is not an error there: it has no apps, as in
+    /// Marathon.
+    pub fn group_apps(&self, group: &str) -> Result<Vec<AppStatus>, ServiceError> {
+        let id = PathId::parse(group).map_err(|_| ServiceError::group_not_found(group))?;
+        Ok(readable_apps_under(&self.read(), &id))
     }
 
     /// One app with its status.

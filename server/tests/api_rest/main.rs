@@ -1,9 +1,10 @@
 //! The REST API end to end over a real SQLite store in a temp dir: every
 //! Marathon example, a catalogue of bad inputs, persistence across a
-//! restart, patching a group's settings, `enforceRole` only on top-level
-//! groups and not changed beside services, the root group of a fresh store
-//! (for groups and the apps wildcard) and with a trailing slash, the SSE event stream on a real socket, and
-//! what the API tells about why an app fails.
+//! restart, listing a group's apps, patching a group's settings,
+//! `enforceRole` only on top-level groups and not changed beside services,
+//! the root group of a fresh store (for groups and the apps wildcard) and
+//! with a trailing slash, the SSE event stream on a real socket, and what
+//! the API tells about why an app fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,6 +15,7 @@ mod flows;
 mod group_enforce_role;
 mod group_enforce_role_change;
 mod group_patch;
+mod groups_apps;
 mod groups_fresh_root;
 mod groups_root_slash;
 mod persistence;

@@ -1,6 +1,13 @@
-//! `/v2/groups[/{id}]`, `/v2/groups[/{id}]/versions[/{version}]`; a trailing
-//! slash changes nothing (`/v2/groups/` is the root). `PATCH` only on
-//! `/v2/groups/{id}` (Marathon has no `PATCH` of the root: 405).
+//! `/v2/groups[/{id}]`, `/v2/groups[/{id}]/versions[/{version}]`,
+//! `GET /v2/groups[/{id}]/apps`; a trailing slash changes nothing
+//! (`/v2/groups/` is the root). `PATCH` only on `/v2/groups/{id}` (Marathon
+//! has no `PATCH` of the root: 405).
+//!
+//! As in Marathon, a read of a path ending in `apps` lists the apps of the
+//! group before it (`GET /v2/groups/apps` lists the root's, so a group
+//! named `/apps` is read through its parent's tree, and its apps through
+//! `/v2/groups/apps/apps`); every other method on such a path names the
+//! group itself.
 
 use std::sync::Arc;
 
@@ -13,7 +20,7 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::request::{Params, RawBody};
-use super::views::{deployment_response, group_json, GroupEmbed};
+use super::views::{app_json, deployment_response, group_json, GroupEmbed};
 use crate::service::groups::GroupChange;
 use crate::service::{Service, ServiceError};
 
@@ -23,6 +30,8 @@ type Svc = State<Arc<Service>>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum GroupPath {
     Group(String),
+    /// `{id}/apps` read: the apps of group `{id}`.
+    Apps(String),
     Versions(String),
     Version(String, String),
 }
@@ -32,6 +41,7 @@ impl GroupPath {
         let rest = rest.trim_matches('/');
         let segments: Vec<&str> = rest.split('/').collect();
         match segments.as_slice() {
+            [head @ .., "apps"] => GroupPath::Apps(head.join("/")),
             [head @ .., "versions"] => GroupPath::Versions(head.join("/")),
             [head @ .., "versions", v] => GroupPath::Version(head.join("/"), (*v).to_owned()),
             _ => GroupPath::Group(rest.to_owned()),
@@ -63,7 +73,16 @@ async fn handle(
     params: Params,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    match (method.as_str(), GroupPath::parse(&rest)) {
+    let path = match GroupPath::parse(&rest) {
+        GroupPath::Apps(_) if method != Method::GET => GroupPath::Group(rest.trim_matches('/').to_owned()),
+        path => path,
+    };
+    match (method.as_str(), path) {
+        ("GET", GroupPath::Apps(id)) => {
+            let embed = GroupEmbed::from_values(&params.all("embed")).app;
+            let apps: Vec<_> = service.group_apps(&id)?.iter().map(|a| app_json(a, embed)).collect();
+            Ok(Json(json!(apps)).into_response())
+        }
         ("GET", GroupPath::Group(id)) => {
             let embed = GroupEmbed::from_values(&params.all("embed"));
             Ok(Json(group_json(&service.group(&id)?, embed)).into_response())
@@ -122,5 +141,16 @@ mod tests {
         assert_eq!(GroupPath::parse("versions"), GroupPath::Versions(String::new()));
         assert_eq!(GroupPath::parse("a/versions"), GroupPath::Versions("a".into()));
         assert_eq!(GroupPath::parse("a/versions/v1"), GroupPath::Version("a".into(), "v1".into()));
+    }
+
+    #[test]
+    fn group_paths_ending_in_apps_list_the_apps_of_the_group_before() {
+        assert_eq!(GroupPath::parse("apps"), GroupPath::Apps(String::new()));
+        assert_eq!(GroupPath::parse("apps/"), GroupPath::Apps(String::new()));
+        assert_eq!(GroupPath::parse("a/b/apps"), GroupPath::Apps("a/b".into()));
+        assert_eq!(GroupPath::parse("apps/apps"), GroupPath::Apps("apps".into()));
+        assert_eq!(GroupPath::parse("versions/apps"), GroupPath::Apps("versions".into()));
+        assert_eq!(GroupPath::parse("apps/versions"), GroupPath::Versions("apps".into()));
+        assert_eq!(GroupPath::parse("apps/x"), GroupPath::Group("apps/x".into()));
     }
 }
