@@ -1,6 +1,11 @@
 //! The services table: folder rows for sub-groups, one row per app with
 //! status, instances, resources, health and row actions.
 //!
+//! Rows link with plain `<a>` elements (the router follows their clicks
+//! all the same): a router `<A>` per row would add a resolved-path memo and
+//! two effects to each row's hydration, for an "active link" state that a
+//! table row never has.
+//!
 //! The rows come from [`ServiceRows`], keyed by id: a row is created once
 //! per app (or folder) and its cells read the row's signal, so a refetch
 //! changes only the cells whose values differ, and task events change a
@@ -8,7 +13,6 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::app_command::{AppCommand, CommandKind};
 use super::health_bar::HealthBar;
@@ -96,10 +100,10 @@ fn GroupTableRow(state: GroupRowState) -> impl IntoView {
     view! {
         <tr class="group-row" data-testid="group-row" data-group-id=id.clone()>
             <td>
-                <A href=group_href(&id)>
+                <a href=group_href(&id)>
                     <span class="icon-folder" aria-hidden="true"></span>
                     {name}
-                </A>
+                </a>
                 <span class="muted small-inline" data-testid="group-apps">
                     {move || group.with(|g| format!(" {} {}", g.apps, if g.apps == 1 { "app" } else { "apps" }))}
                 </span>
@@ -133,7 +137,7 @@ fn AppTableRow(state: AppRowState, command: RwSignal<Option<AppCommand>>) -> imp
     view! {
         <tr data-testid="service-row" data-app-id=id.clone()>
             <td>
-                <A href=app_href(&id) attr:data-testid="service-link">{name}</A>
+                <a href=app_href(&id) data-testid="service-link">{name}</a>
                 {move || row.with(|r| r.summary.image.clone()).map(|image| view! { <div class="muted small-inline">{image}</div> })}
             </td>
             <td>
