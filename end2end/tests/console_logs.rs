@@ -50,7 +50,23 @@ async fn console_logs_follow_an_instances_output_live() -> TestResult {
         .wait_text("[data-testid=log-pane]", WAIT, |t| t.contains("err line") && !t.contains("out line"))
         .await?;
 
-    // Scrolling up pauses following; the button brings it back.
+    // Scrolling up pauses following; the button brings it back. A pane
+    // can only scroll up once its output is taller than the pane (right
+    // after the switch it may hold a few lines only).
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let overflow = c
+            .execute("const p = document.querySelector('[data-testid=log-pane]'); return p.scrollHeight - p.clientHeight;", vec![])
+            .await?;
+        if overflow.as_f64().is_some_and(|o| o > 100.0) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stderr pane never outgrew its height: {overflow}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.execute("document.querySelector('[data-testid=log-pane]').scrollTop = 0; document.querySelector('[data-testid=log-pane]').dispatchEvent(new Event('scroll'));", vec![]).await?;
     browser.wait_text("[data-testid=log-follow]", WAIT, |t| t.contains("jump")).await?;
     let top = c.execute("return document.querySelector('[data-testid=log-pane]').scrollTop;", vec![]).await?;
