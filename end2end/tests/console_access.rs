@@ -26,6 +26,17 @@ async fn admin_call(server: &DromosProcess, method: reqwest::Method, path: &str,
     Ok(())
 }
 
+/// The first admin, `root`: in open mode it needs no credentials.
+async fn create_root(server: &DromosProcess) -> TestResult {
+    let first = reqwest::Client::new()
+        .put(format!("{}/v2/access/users/root", server.url))
+        .json(&json!({"password": "root-password", "admin": true}))
+        .send()
+        .await?;
+    assert_eq!(first.status().as_u16(), 201);
+    Ok(())
+}
+
 async fn sign_in(browser: &Browser, user: &str, password: &str) -> TestResult {
     let c = &browser.client;
     c.find(Locator::Css("#user")).await?.send_keys(user).await?;
@@ -37,13 +48,7 @@ async fn sign_in(browser: &Browser, user: &str, password: &str) -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_member_sees_only_the_teams_services() -> TestResult {
     let server = DromosProcess::start(&binary()?, &[])?;
-    // Open mode: the first admin needs no credentials.
-    let first = reqwest::Client::new()
-        .put(format!("{}/v2/access/users/root", server.url))
-        .json(&json!({"password": "root-password", "admin": true}))
-        .send()
-        .await?;
-    assert_eq!(first.status().as_u16(), 201);
+    create_root(&server).await?;
     for (team, path) in [("a", "/team-a"), ("b", "/team-b")] {
         admin_call(
             &server,
@@ -133,12 +138,7 @@ async fn open_live(browser: &Browser, url: &str) -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_tabs_follow_a_new_sign_in_and_a_sign_out() -> TestResult {
     let server = DromosProcess::start(&binary()?, &[])?;
-    let first = reqwest::Client::new()
-        .put(format!("{}/v2/access/users/root", server.url))
-        .json(&json!({"password": "root-password", "admin": true}))
-        .send()
-        .await?;
-    assert_eq!(first.status().as_u16(), 201);
+    create_root(&server).await?;
     admin_call(
         &server,
         reqwest::Method::PUT,

@@ -545,15 +545,7 @@ async fn console_server_functions_follow_the_same_rules() {
         }
     }
     // A task's output is readable only by who may read its app.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let task_id = loop {
-        let (_, tasks) = cluster.call(Role::Admin, Method::GET, "/v2/apps/team-b/web/tasks", None).await;
-        if let Some(id) = tasks["tasks"][0]["id"].as_str() {
-            break id.to_owned();
-        }
-        assert!(std::time::Instant::now() < deadline, "team B's task never started: {tasks}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let task_id = team_b_task(&cluster).await;
     let output = format!("/v2/tasks/{task_id}/files/stdout");
     for (role, want) in [
         (Role::MemberA, StatusCode::FORBIDDEN),
@@ -571,6 +563,19 @@ async fn console_server_functions_follow_the_same_rules() {
 }
 
 /// Signs `user` in to the console; the `Cookie` header value of its session.
+/// The id of team B's task, once it has started.
+async fn team_b_task(cluster: &Cluster) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, tasks) = cluster.call(Role::Admin, Method::GET, "/v2/apps/team-b/web/tasks", None).await;
+        if let Some(id) = tasks["tasks"][0]["id"].as_str() {
+            return id.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "team B's task never started: {tasks}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn sign_in(cluster: &Cluster, user: &str, password: &str) -> String {
     let login = cluster
         .http
@@ -635,15 +640,7 @@ async fn streams_end_with_the_session_or_token_that_opened_them() {
     let mut by_token = open_stream("/v2/events", &cluster, |r| r.bearer_auth(&cluster.token_a)).await;
     let mut by_password =
         open_stream("/v2/events", &cluster, |r| r.basic_auth("root", Some("root-password"))).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let task_id = loop {
-        let (_, tasks) = cluster.call(Role::Admin, Method::GET, "/v2/apps/team-b/web/tasks", None).await;
-        if let Some(id) = tasks["tasks"][0]["id"].as_str() {
-            break id.to_owned();
-        }
-        assert!(std::time::Instant::now() < deadline, "team B's task never started: {tasks}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let task_id = team_b_task(&cluster).await;
     let follow = format!("/v2/tasks/{task_id}/files/stdout/follow");
     let mut log = open_stream(&follow, &cluster, |r| r.header("cookie", &bob)).await;
 

@@ -90,10 +90,11 @@ impl Receiver {
 
     /// The stream is lost (or events may have been missed); whoever owns
     /// it reconnects, and [`Receiver::opened`] then marks everything stale.
-    /// If the browser's session is no longer the page's, the tab reloads.
-    pub fn lost(&self) {
+    /// If the browser's session is no longer the page's, the tab reloads
+    /// (and `false`: nothing to reconnect).
+    pub fn lost(&self) -> bool {
         self.live.link.set(LinkState::Reconnecting);
-        self.session.check();
+        self.session.check()
     }
 }
 

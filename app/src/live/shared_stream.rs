@@ -218,7 +218,9 @@ fn heard(tab: &Shared, generation: u32, port: &Port, data: &JsValue) {
         }
         Some("state") => match field("state").as_deref() {
             Some("open") => receiver.opened(),
-            Some("reconnecting") => receiver.lost(),
+            Some("reconnecting") => {
+                receiver.lost();
+            }
             _ => {}
         },
         Some("ping") => port.post_message(&message(&[("t", "pong")])),
@@ -243,8 +245,7 @@ fn rejoin(tab: &Shared) {
     }
     leave(tab);
     let receiver = tab.borrow().receiver.clone();
-    receiver.lost();
-    if !receiver.session().check() {
+    if !receiver.lost() {
         return; // reloading into the browser's current session
     }
     if !join(tab) {

@@ -132,11 +132,7 @@ pub async fn authenticate(State(access): State<Arc<Access>>, request: Request, n
             }
         }
     } else {
-        let session = headers
-            .get(header::COOKIE)
-            .and_then(|c| c.to_str().ok())
-            .and_then(sessions::from_cookie_header)
-            .and_then(|id| access.sessions.grant(id));
+        let session = session_cookie(headers).and_then(|id| access.sessions.grant(id));
         match session.and_then(|s| Some((access.directory().caller_for(&s.user)?, s))) {
             Some((caller, session)) => {
                 by_cookie = true;

@@ -213,10 +213,10 @@ impl Service {
         force: bool,
     ) -> Result<ChangeOutcome, ServiceError> {
         let existing = tree_of(current, id);
-        let kept = validate_enforce_role_kept(&update, id, existing.as_ref()).into_vec();
+        let kept = validate_enforce_role_kept(&update, id, existing.as_ref());
         match update.kind() {
             GroupUpdateKind::Rollback(to) => {
-                refuse(kept)?;
+                kept.into_result()?;
                 let not_found =
                     || ServiceError::GroupNotFound { id: id.to_string(), version: Some(to.to_string()) };
                 let old_root = root_at(current, to.as_str()).ok_or_else(not_found)?;
@@ -224,7 +224,7 @@ impl Service {
                 replace_subtree(target, id, Some(&old), &version);
             }
             GroupUpdateKind::ScaleBy(factor) => {
-                refuse(kept)?;
+                kept.into_result()?;
                 if !group_exists(current, id) {
                     return Err(ServiceError::group_not_found(id));
                 }
@@ -249,7 +249,7 @@ impl Service {
                     return Err(ServiceError::AppExists(id.clone()));
                 }
                 let base = existing.unwrap_or_else(|| Group::new(id.clone()));
-                let merged = with_refusals(update.apply_to(&base), kept)?;
+                let merged = with_refusals(update.apply_to(&base), kept.into_vec())?;
                 replace_subtree(target, id, Some(&merged), &version);
             }
         }
@@ -317,15 +317,6 @@ impl Service {
             .await?;
         self.announce("delete-group", &id, &outcome);
         Ok(result_of(&outcome))
-    }
-}
-
-/// Refuses a rollback or scale that would change an `enforceRole`.
-fn refuse(kept: Vec<Violation>) -> Result<(), ModelError> {
-    if kept.is_empty() {
-        Ok(())
-    } else {
-        Err(ModelError::Invalid(kept))
     }
 }
 
