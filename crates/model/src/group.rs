@@ -78,7 +78,7 @@ impl Group {
 /// What a `PUT /v2/groups/{id}` body asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GroupUpdateKind {
-    /// Only `version` (it wins over everything else): roll back to it.
+    /// Only `version`: roll back to it.
     Rollback(Timestamp),
     /// Only `scaleBy`: multiply every transitive instance count.
     ScaleBy(f64),
@@ -112,7 +112,8 @@ pub struct GroupUpdate {
 }
 
 impl GroupUpdate {
-    /// Rollback, scale, or definition (version wins, then scaleBy).
+    /// Rollback, scale, or definition. The parsers refuse a `version` or a
+    /// `scaleBy` beside any other field, so whichever is set is alone.
     pub fn kind(&self) -> GroupUpdateKind {
         match (&self.version, self.scale_by) {
             (Some(v), _) => GroupUpdateKind::Rollback(v.clone()),

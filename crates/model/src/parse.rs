@@ -11,7 +11,7 @@ use crate::group::{Group, GroupPartialUpdate, GroupUpdate, PartialUpdateBody};
 use crate::json_error::{from_json, Root};
 use crate::path_id::PathId;
 use crate::update::AppUpdate;
-use crate::validation::MAX_INSTANCES;
+use crate::validation::{validate_rollback_and_scale_alone, MAX_INSTANCES};
 
 /// Any JSON object document (e.g. dromos' own `/v2/access` bodies) with
 /// Marathon's decoding errors: 400 `Invalid JSON` with the path of every
@@ -63,7 +63,8 @@ pub fn parse_app_updates(bytes: &[u8]) -> Result<Vec<AppUpdate>, ModelError> {
 }
 
 /// `POST /v2/groups`: a complete group tree; `id` is required at every
-/// level and resolved against `/`.
+/// level and resolved against `/` (so a rollback `version` or a `scaleBy`,
+/// which must come alone, is always refused here).
 pub fn parse_group(bytes: &[u8]) -> Result<Group, ModelError> {
     let update: GroupUpdate = from_json(bytes, Root::Object)?;
     let mut missing = Vec::new();
@@ -74,15 +75,17 @@ pub fn parse_group(bytes: &[u8]) -> Result<Group, ModelError> {
     if !missing.is_empty() {
         return Err(ModelError::InvalidJson(missing));
     }
+    validate_rollback_and_scale_alone(&update).into_result()?;
     update.into_group(&PathId::root())
 }
 
-/// `PUT /v2/groups/{id}`: decode and check the body's own fields
-/// (`scaleBy`, `pods`); see [`GroupUpdate::kind`] for what it asks and
+/// `PUT /v2/groups/{id}` (and `POST /v2/groups/{id}`): decode and check
+/// the body's own fields (`scaleBy`, `pods`, a rollback `version` or a
+/// `scaleBy` only alone); see [`GroupUpdate::kind`] for what it asks and
 /// [`GroupUpdate::apply_to`] / [`GroupUpdate::into_group`] to apply it.
 pub fn parse_group_update(bytes: &[u8]) -> Result<GroupUpdate, ModelError> {
     let update: GroupUpdate = from_json(bytes, Root::Object)?;
-    let mut v = Violations::new();
+    let mut v = validate_rollback_and_scale_alone(&update);
     if let Some(f) = update.scale_by {
         if !f.is_finite() || f < 0.0 {
             v.add("/scaleBy", "must be greater than or equal to 0");

@@ -20,6 +20,7 @@ enum Doc {
     GroupUpdate,
 }
 
+const NOT_ALONE: &str = "not allowed in conjunction with other properties.";
 const CMD_ARGS: &str = "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.";
 const PORT_INDEX: &str =
     "Health check port indices must address an element of the ports array or container port mappings.";
@@ -118,6 +119,9 @@ fn catalogue() -> Vec<Case> {
         ("group app invalid nested", Group, br#"{"id":"/g","groups":[{"id":"s","apps":[{"id":"a","cmd":"x","mem":-1}]}]}"#.to_vec(), Invalid, "/groups/0/apps/0/mem", s("must be greater than or equal to 0")),
         ("pods in group", Group, br#"{"id":"/g","pods":[{"id":"p"}]}"#.to_vec(), Invalid, "/pods", s("pods are not supported by dromos")),
         ("negative scaleBy", GroupUpdate, br#"{"scaleBy":-1}"#.to_vec(), Invalid, "/scaleBy", s("must be greater than or equal to 0")),
+        ("scaleBy beside apps", GroupUpdate, br#"{"scaleBy":2,"apps":[]}"#.to_vec(), Invalid, "/scaleBy", s(NOT_ALONE)),
+        ("rollback version beside id", GroupUpdate, br#"{"id":"/g","version":"2015-09-25T15:13:48.343Z"}"#.to_vec(), Invalid, "/version", s(NOT_ALONE)),
+        ("scaleBy in a new group", Group, br#"{"id":"/g","scaleBy":2}"#.to_vec(), Invalid, "/scaleBy", s(NOT_ALONE)),
     ]
 }
 

@@ -76,7 +76,7 @@ fn creating_from_an_update_resolves_the_id_against_the_group() {
 fn group_update_kinds() {
     let cases: [(&[u8], GroupUpdateKind); 3] = [
         (
-            br#"{"version":"2015-09-28T19:47:37.681Z","scaleBy":2}"#,
+            br#"{"version":"2015-09-28T19:47:37.681Z"}"#,
             GroupUpdateKind::Rollback(dromos_model::Timestamp::parse("2015-09-28T19:47:37.681Z").unwrap()),
         ),
         (br#"{"scaleBy":1.5}"#, GroupUpdateKind::ScaleBy(1.5)),

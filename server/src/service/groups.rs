@@ -168,24 +168,27 @@ impl Service {
     }
 
     /// `PUT /v2/groups/{id}`: definition merge, rollback or scaleBy; creates
-    /// a missing group; with `dry_run` only computes the steps. A body that
-    /// carries services may not also change an existing group's
-    /// `enforceRole` (422, see [`validate_enforce_role_kept`]).
+    /// a missing group; with `dry_run` only computes the steps. The group
+    /// changed is the body's `id` resolved against the URL's, as in Marathon
+    /// (see [`target_of`]). A body that carries services may not also change
+    /// an existing group's `enforceRole` (422, see
+    /// [`validate_enforce_role_kept`]).
     #[instrument(skip_all, fields(group_id = %raw_id))]
     pub async fn update_group(
         &self,
         raw_id: &str,
-        update: GroupUpdate,
+        mut update: GroupUpdate,
         force: bool,
         dry_run: bool,
     ) -> Result<GroupChange, ServiceError> {
-        let id = super::apps::write_id(raw_id).or_else(|e| {
+        let path = super::apps::write_id(raw_id).or_else(|e| {
             if raw_id.trim_matches('/').is_empty() {
                 Ok(PathId::root())
             } else {
                 Err(e)
             }
         })?;
+        let id = target_of(path, update.id.take().as_deref())?;
         crate::access::enforce::check_write(&id)?;
         if dry_run {
             let current = self.read();
@@ -217,10 +220,14 @@ impl Service {
         match update.kind() {
             GroupUpdateKind::Rollback(to) => {
                 kept.into_result()?;
-                let not_found =
-                    || ServiceError::GroupNotFound { id: id.to_string(), version: Some(to.to_string()) };
-                let old_root = root_at(current, to.as_str()).ok_or_else(not_found)?;
-                let old = tree_of(&old_root, id).ok_or_else(not_found)?;
+                // As in Marathon: a version the group never had is a bad
+                // request (422), not a missing resource.
+                let unavailable = || {
+                    let message = format!("Group {id} not available in version {}", to.as_str());
+                    ServiceError::from(ModelError::Invalid(vec![Violation::new("/version", message)]))
+                };
+                let old_root = root_at(current, to.as_str()).ok_or_else(unavailable)?;
+                let old = tree_of(&old_root, id).ok_or_else(unavailable)?;
                 replace_subtree(target, id, Some(&old), &version);
             }
             GroupUpdateKind::ScaleBy(factor) => {
@@ -318,6 +325,16 @@ impl Service {
         self.announce("delete-group", &id, &outcome);
         Ok(result_of(&outcome))
     }
+}
+
+/// The group a `PUT /v2/groups/{path}` body changes: its `id` resolved
+/// against `path`, as in Marathon (`{"id": "db"}` sent to `/prod` changes
+/// `/prod/db`; an absolute id names its group wherever it is), else `path`.
+/// An id that is no id is a 422 at `/id`.
+fn target_of(path: PathId, body_id: Option<&str>) -> Result<PathId, ServiceError> {
+    let Some(raw) = body_id else { return Ok(path) };
+    PathId::resolve(raw, &path)
+        .map_err(|e| ModelError::Invalid(vec![Violation::new("/id", e.to_string())]).into())
 }
 
 /// The merged group, or every rule the body breaks: its own and the

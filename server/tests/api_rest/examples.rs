@@ -17,9 +17,10 @@ enum Kind {
     App,
     Apps,
     Group,
-    /// A group with id `/`: `PUT /v2/groups` without the body's `version`
-    /// (which would make it a rollback), since the root always exists and
-    /// `POST` answers 409, as in Marathon.
+    /// A group with id `/`: `PUT /v2/groups` without the `version` of any
+    /// of its groups (which asks for a rollback and must come alone, as in
+    /// Marathon), since the root always exists and `POST` answers 409, as
+    /// in Marathon.
     RootGroup,
 }
 
@@ -106,10 +107,17 @@ async fn read_back(api: &Api, expected: Vec<AppDefinition>, file: &str) {
     }
 }
 
-/// A group body without its top-level `version`.
-fn without_version(body: &str) -> String {
+/// A group body without the `version` of any group in it.
+fn without_versions(body: &str) -> String {
+    fn strip(group: &mut serde_json::Value) {
+        let object = group.as_object_mut().expect("a group object");
+        object.remove("version");
+        for sub in object.get_mut("groups").and_then(|g| g.as_array_mut()).into_iter().flatten() {
+            strip(sub);
+        }
+    }
     let mut group: serde_json::Value = serde_json::from_str(body).expect("a JSON example");
-    group.as_object_mut().expect("a group object").remove("version");
+    strip(&mut group);
     group.to_string()
 }
 
@@ -131,7 +139,7 @@ async fn every_marathon_example_is_accepted_and_read_back_or_refused_with_its_re
             Kind::App => api.post("/v2/apps", &body).await,
             Kind::Apps => api.put("/v2/apps?partialUpdate=false", &body).await,
             Kind::Group => api.post("/v2/groups", &body).await,
-            Kind::RootGroup => api.put("/v2/groups", &without_version(&body)).await,
+            Kind::RootGroup => api.put("/v2/groups", &without_versions(&body)).await,
         };
         if !refused.is_empty() {
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{file}: {}", reply.json);
@@ -148,9 +156,13 @@ async fn every_marathon_example_is_accepted_and_read_back_or_refused_with_its_re
         let expected = match kind {
             Kind::App => vec![parse_app(&bytes).unwrap()],
             Kind::Apps => parse_apps(&bytes).unwrap(),
-            Kind::Group | Kind::RootGroup => {
-                parse_group(&bytes).unwrap().transitive_apps().into_iter().cloned().collect()
-            }
+            Kind::Group => parse_group(&bytes).unwrap().transitive_apps().into_iter().cloned().collect(),
+            Kind::RootGroup => parse_group(without_versions(&body).as_bytes())
+                .unwrap()
+                .transitive_apps()
+                .into_iter()
+                .cloned()
+                .collect(),
         };
         let want_status =
             if matches!(kind, Kind::Apps | Kind::RootGroup) { StatusCode::OK } else { StatusCode::CREATED };

@@ -14,6 +14,8 @@ const PROD: &str = r#"{"id":"/prod","apps":[{"id":"web","cmd":"sleep 1"}],
                        "groups":[{"id":"db","apps":[{"id":"pg","cmd":"sleep 2"}]}]}"#;
 const CHANGED: &str = "enforceRole cannot be modified in a request that adds, removes or modifies services; \
                        please make these changes in separate requests.";
+/// A `scaleBy` comes alone, so beside `enforceRole` it is refused first.
+const NOT_ALONE: &str = "not allowed in conjunction with other properties.";
 const WEB: &str = r#"{"id":"web","cmd":"sleep 3"}"#;
 
 fn refused(details: &[(&str, &[&str])]) -> Value {
@@ -51,7 +53,7 @@ async fn enforce_role_changes_beside_services_are_refused_and_record_nothing() {
         (
             "/v2/groups/prod",
             r#"{"enforceRole":true,"scaleBy":2}"#.into(),
-            refused(&[("/enforceRole", &[CHANGED])]),
+            refused(&[("/scaleBy", &[NOT_ALONE])]),
         ),
         (
             "/v2/groups/secure",
@@ -97,7 +99,7 @@ async fn the_same_changes_in_separate_requests_go_through() {
     let prod = api.get("/v2/groups/prod").await.json;
     assert_eq!((&prod["enforceRole"], &prod["apps"][0]["cmd"]), (&json!(true), &json!("sleep 3")));
 
-    ok(&api.put("/v2/groups/prod?force=true", r#"{"enforceRole":true,"scaleBy":2}"#).await);
+    ok(&api.put("/v2/groups/prod?force=true", r#"{"scaleBy":2}"#).await);
     ok(&api.put("/v2/groups/qa?force=true", &format!(r#"{{"enforceRole":true,"apps":[{WEB}]}}"#)).await);
     assert_eq!(api.get("/v2/groups/qa").await.json["enforceRole"], true, "a new group may set it");
     ok(&api

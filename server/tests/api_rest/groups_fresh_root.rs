@@ -108,10 +108,14 @@ async fn the_fresh_root_can_be_rolled_back_to_and_scaled() {
     let created = api.post("/v2/groups", r#"{"id":"/prod","apps":[{"id":"web","cmd":"sleep 1"}]}"#).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
     let rollback = api.put("/v2/groups?force=true", &format!(r#"{{"version":"{EPOCH}"}}"#)).await;
+    let unavailable = format!("Group / not available in version {EPOCH}");
     assert_eq!(
         (rollback.status, rollback.json),
-        (StatusCode::NOT_FOUND, json!({"message": format!("Group '/' does not exist in version {EPOCH}")})),
-        "the epoch is a version only while nothing was stored"
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"message": "Object is not valid", "details": [{"path": "/version", "errors": [unavailable]}]})
+        ),
+        "the epoch is a version only while nothing was stored (422, as in Marathon)"
     );
 
     let fresh_dir = tempdir().unwrap();

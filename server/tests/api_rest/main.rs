@@ -1,7 +1,9 @@
 //! The REST API end to end over a real SQLite store in a temp dir: every
 //! Marathon example, a catalogue of bad inputs, persistence across a
-//! restart, listing a group's apps, patching a group's settings,
-//! `enforceRole` only on top-level groups and not changed beside services,
+//! restart, listing a group's apps, a rollback or scale only alone and
+//! the body's id resolved against the URL's group, patching a group's
+//! settings, `enforceRole` only on top-level groups and not changed beside
+//! services,
 //! the root group of a fresh store (for groups and the apps wildcard) and
 //! with a trailing slash, the SSE event stream on a real socket, and what
 //! the API tells about why an app fails.
@@ -15,6 +17,7 @@ mod flows;
 mod group_enforce_role;
 mod group_enforce_role_change;
 mod group_patch;
+mod group_update_body;
 mod groups_apps;
 mod groups_fresh_root;
 mod groups_root_slash;

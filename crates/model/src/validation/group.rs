@@ -1,7 +1,8 @@
 //! Group rules: every child sits directly under its group, ids are unique
 //! among siblings, and every app is valid; and, read from a request body,
-//! `enforceRole: true` only on top-level groups, and no `enforceRole`
-//! change in a `PUT` that also carries services.
+//! a rollback `version` or a `scaleBy` only alone, `enforceRole: true`
+//! only on top-level groups, and no `enforceRole` change in a `PUT` that
+//! also carries services.
 
 use std::collections::HashSet;
 
@@ -67,6 +68,46 @@ fn enforce_role_into(update: &GroupUpdate, id: &PathId, v: &mut Violations) {
         if let Some(sub_id) = sub.id.as_deref().and_then(|raw| PathId::resolve(raw, id).ok()) {
             v.nested(&format!("/groups/{i}"), |v| enforce_role_into(sub, &sub_id, v));
         }
+    }
+}
+
+/// Marathon's wording for a rollback `version` or a `scaleBy` sent beside
+/// other fields (see [`validate_rollback_and_scale_alone`]).
+pub const NOT_ALONE: &str = "not allowed in conjunction with other properties.";
+
+/// Marathon's rule for group bodies (`POST`/`PUT /v2/groups`): a rollback
+/// `version` and a `scaleBy` each ask for a whole operation of their own,
+/// so either must be the only field of its group document, at every level
+/// of the tree. `id` counts as a field (Marathon refuses
+/// `{"id": "/prod", "scaleBy": 2}`), `null` does not; `pods` is not one of
+/// Marathon's fields and is not counted. Both sent together are refused at
+/// both paths. Judged on the body as sent, before anything is resolved.
+pub fn validate_rollback_and_scale_alone(update: &GroupUpdate) -> Violations {
+    let mut v = Violations::new();
+    alone_into(update, &mut v);
+    v
+}
+
+fn alone_into(update: &GroupUpdate, v: &mut Violations) {
+    let sent = [
+        update.id.is_some(),
+        update.apps.is_some(),
+        update.groups.is_some(),
+        update.dependencies.is_some(),
+        update.scale_by.is_some(),
+        update.version.is_some(),
+        update.enforce_role.is_some(),
+    ];
+    if sent.iter().filter(|s| **s).count() > 1 {
+        if update.version.is_some() {
+            v.add("/version", NOT_ALONE);
+        }
+        if update.scale_by.is_some() {
+            v.add("/scaleBy", NOT_ALONE);
+        }
+    }
+    for (i, sub) in update.groups.iter().flatten().enumerate() {
+        v.nested(&format!("/groups/{i}"), |v| alone_into(sub, v));
     }
 }
 
@@ -140,9 +181,9 @@ fn kept_in_sub_groups(
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::{validate_enforce_role_kept, ENFORCE_ROLE_CHANGED_WITH_SERVICES};
+    use super::{validate_enforce_role_kept, ENFORCE_ROLE_CHANGED_WITH_SERVICES, NOT_ALONE};
     use crate::error::{ModelError, Violation};
-    use crate::group::Group;
+    use crate::group::{Group, GroupUpdate};
     use crate::parse::{parse_group, parse_group_update};
     use crate::path_id::PathId;
 
@@ -218,10 +259,12 @@ mod tests {
         panic!("no group {id}")
     }
 
+    /// Judged alone: some bodies below also break the rule that a
+    /// rollback or a scale comes alone, which `parse_group_update` checks.
     fn kept(target: &str, body: &str, existing: bool) -> Vec<Violation> {
         let id = PathId::parse(target).unwrap();
         let current = existing.then(|| stored(target));
-        let update = parse_group_update(body.as_bytes()).unwrap();
+        let update: GroupUpdate = serde_json::from_str(body).unwrap();
         validate_enforce_role_kept(&update, &id, current.as_ref()).into_vec()
     }
 
@@ -277,6 +320,42 @@ mod tests {
         for (target, body, existing, want) in cases {
             assert_eq!(kept(target, &body, existing), want, "PUT {target} {body} (exists: {existing})");
         }
+    }
+
+    #[test]
+    fn a_rollback_version_or_a_scale_by_must_be_the_only_field_of_its_group() {
+        let alone = |paths: &[&str]| {
+            ModelError::Invalid(paths.iter().map(|p| Violation::new(*p, NOT_ALONE)).collect())
+        };
+        let v = r#""version":"2015-09-25T15:13:48.343Z""#;
+        let refused: Vec<(String, ModelError)> = vec![
+            (format!(r#"{{"id":"/prod",{v}}}"#), alone(&["/version"])),
+            (r#"{"scaleBy":2,"apps":[]}"#.into(), alone(&["/scaleBy"])),
+            (r#"{"scaleBy":2,"dependencies":["/db"]}"#.into(), alone(&["/scaleBy"])),
+            (r#"{"scaleBy":2,"enforceRole":false}"#.into(), alone(&["/scaleBy"])),
+            (format!(r#"{{{v},"groups":[]}}"#), alone(&["/version"])),
+            (format!(r#"{{{v},"scaleBy":2}}"#), alone(&["/version", "/scaleBy"])),
+            (r#"{"groups":[{"id":"a","scaleBy":2}]}"#.into(), alone(&["/groups/0/scaleBy"])),
+            (
+                format!(r#"{{"groups":[{{"id":"a"}},{{"id":"b","groups":[{{"id":"c",{v}}}]}}]}}"#),
+                alone(&["/groups/1/groups/0/version"]),
+            ),
+        ];
+        for (body, want) in refused {
+            assert_eq!(parse_group_update(body.as_bytes()).unwrap_err(), want, "{body}");
+        }
+        let accepted = [
+            format!("{{{v}}}"),
+            r#"{"scaleBy":2}"#.into(),
+            r#"{"scaleBy":2,"apps":null,"id":null}"#.into(),
+            r#"{"scaleBy":2,"pods":[]}"#.into(),
+            r#"{"id":"/prod","apps":[],"groups":[{"id":"a"}]}"#.into(),
+        ];
+        for body in accepted {
+            assert!(parse_group_update(body.as_bytes()).is_ok(), "{body}");
+        }
+        let posted = parse_group(br#"{"id":"/prod","scaleBy":2}"#).unwrap_err();
+        assert_eq!(posted, alone(&["/scaleBy"]));
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //! * [`app`] — identity, command, resources, policies, env/labels/secrets.
 //! * [`ports`] — networks, port definitions, container, volumes.
 //! * [`checks`] — health checks, the Mesos `check`, readiness checks.
-//! * [`group`] — groups: children, duplicates, pods, `enforceRole` only at
-//!   the top level and not changed in a `PUT` that carries services.
+//! * [`group`] — groups: children, duplicates, pods, a rollback `version`
+//!   or `scaleBy` only alone, `enforceRole` only at the top level and not
+//!   changed in a `PUT` that carries services.
 
 mod app;
 mod checks;
@@ -19,7 +20,8 @@ mod group;
 mod ports;
 
 pub use group::{
-    validate_enforce_role, validate_enforce_role_kept, validate_group, ENFORCE_ROLE_CHANGED_WITH_SERVICES,
+    validate_enforce_role, validate_enforce_role_kept, validate_group, validate_rollback_and_scale_alone,
+    ENFORCE_ROLE_CHANGED_WITH_SERVICES, NOT_ALONE,
 };
 
 use crate::app::AppDefinition;
