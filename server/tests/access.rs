@@ -724,3 +724,76 @@ async fn streams_end_with_the_session_or_token_that_opened_them() {
     let (_, metrics) = cluster.call(Role::Admin, Method::GET, "/metrics", None).await;
     assert_eq!(metrics["counters"]["dromos.access.streams-ended.counter"]["count"], 5, "{metrics}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_groups_apps_by_wildcard_need_sight_of_the_group_as_the_group_does() {
+    let cluster = setup().await;
+    let deep = json!({"id": "/team-b/api/v1", "cmd": "sleep 1", "instances": 0});
+    let (status, body) = cluster.call(Role::Admin, Method::POST, "/v2/apps", Some(deep)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ids = |body: &Value| -> Vec<String> {
+        let apps = body["*"].as_array().map(Vec::as_slice).unwrap_or_default();
+        apps.iter().filter_map(|a| a["id"].as_str().map(str::to_owned)).collect()
+    };
+    let mut failures = Vec::new();
+    for role in ROLES {
+        for team in ['a', 'b'] {
+            let (read, _) = allowed(role, team);
+            let path = format!("/v2/apps/team-{team}/*");
+            let want = expect(role, read, StatusCode::OK);
+            let (status, body) = cluster.call(role, Method::GET, &path, None).await;
+            let own: Vec<String> = match team {
+                'a' => vec!["/team-a/web".into()],
+                _ => vec!["/team-b/api/v1".into(), "/team-b/web".into()],
+            };
+            let refusal = match role {
+                Role::Anonymous => None,
+                _ => Some(json!(format!("{} may not read /team-{team}", user_of(role)))),
+            };
+            let ok = match (status == want, read) {
+                (false, _) => false,
+                (true, true) => ids(&body) == own,
+                (true, false) => refusal.is_none_or(|m| body["message"] == m) && body["message"].is_string(),
+            };
+            if !ok {
+                failures.push(format!("{role:?} GET {path}: want {want}, got {status} {body}"));
+            }
+            // The group's own listing filters its apps and refuses nobody
+            // signed in, as in Marathon.
+            let listing = format!("/v2/groups/team-{team}/apps");
+            let (status, body) = cluster.call(role, Method::GET, &listing, None).await;
+            let listed: Vec<&str> = body
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x["id"].as_str()).collect())
+                .unwrap_or_default();
+            let want_listed: Vec<&str> = if read { own.iter().map(String::as_str).collect() } else { vec![] };
+            let want_status = expect(role, role != Role::Anonymous, StatusCode::OK);
+            if status != want_status || (status.is_success() && listed != want_listed) {
+                failures.push(format!("{role:?} GET {listing}: {status} {body}"));
+            }
+        }
+        // The root is on the way to everyone's apps: filtered, not refused.
+        let (status, body) = cluster.call(role, Method::GET, "/v2/apps/*", None).await;
+        let seen = ids(&body);
+        let visible = |id: &String| match role {
+            Role::MemberA => id.starts_with("/team-a/"),
+            Role::MemberB => id.starts_with("/team-b/"),
+            _ => true,
+        };
+        let want = expect(role, role != Role::Anonymous, StatusCode::OK);
+        if status != want || (status.is_success() && (seen.is_empty() || !seen.iter().all(visible))) {
+            failures.push(format!("{role:?} GET /v2/apps/*: {status} {body}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The user a role signs in as.
+fn user_of(role: Role) -> &'static str {
+    match role {
+        Role::MemberA => "alice",
+        Role::MemberB => "bob",
+        Role::Admin => "root",
+        Role::Anonymous => "(anonymous)",
+    }
+}

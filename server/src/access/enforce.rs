@@ -138,12 +138,25 @@ pub fn check_admin(what: &str) -> Result<(), ServiceError> {
 /// the way to a readable path, and readable apps. `None` if nothing is.
 pub fn visible_group(group: GroupStatus) -> Result<GroupStatus, ServiceError> {
     let caller = caller();
-    if !caller.may_traverse(&group.id) {
-        return Err(caller.check(Action::Read, &group.id).map_err(refusal).err().unwrap_or_else(|| {
-            ServiceError::Forbidden(format!("{} may not read {}", caller.name(), group.id))
-        }));
-    }
+    see_group(&caller, &group.id)?;
     Ok(cut(&caller, group))
+}
+
+/// `Ok` if the current caller may see group `id` (readable, or on the way
+/// to something readable, as [`visible_group`] shows it), else 401/403.
+pub fn check_see_group(id: &PathId) -> Result<(), ServiceError> {
+    see_group(&caller(), id)
+}
+
+fn see_group(caller: &Caller, id: &PathId) -> Result<(), ServiceError> {
+    if caller.may_traverse(id) {
+        return Ok(());
+    }
+    Err(caller
+        .check(Action::Read, id)
+        .map_err(refusal)
+        .err()
+        .unwrap_or_else(|| ServiceError::Forbidden(format!("{} may not read {id}", caller.name()))))
 }
 
 fn cut(caller: &Caller, mut group: GroupStatus) -> GroupStatus {

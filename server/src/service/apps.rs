@@ -108,23 +108,31 @@ impl Service {
 
     /// Apps directly or transitively in group `group` (`/v2/apps/{group}/*`).
     /// The root always exists, as in Marathon, even before the first change
-    /// stores it; any other unknown group is not found.
+    /// stores it; any other unknown group is not found. As in Marathon the
+    /// caller must be allowed to see the group itself (the rule of
+    /// `GET /v2/groups/{id}`: 401/403 otherwise), and sees only the apps it
+    /// may read.
     pub fn apps_in_group(&self, group: &str) -> Result<Vec<AppStatus>, ServiceError> {
-        let id = PathId::parse(group).map_err(|_| ServiceError::group_not_found(group))?;
+        let id = PathId::parse(group)
+            .map_err(|_| ServiceError::group_not_found(format!("/{}", group.trim_matches('/'))))?;
         let state = self.read();
         if !id.is_root() && !state.has_group(&id) {
             return Err(ServiceError::group_not_found(id));
         }
+        enforce::check_see_group(&id)?;
         Ok(readable_apps_under(&state, &id))
     }
 
     /// Apps directly or transitively in group `group`
-    /// (`GET /v2/groups/{group}/apps`). Unlike the wildcard of `/v2/apps`,
-    /// an unknown group is not an error there: it has no apps, as in
-    /// Marathon.
-    pub fn group_apps(&self, group: &str) -> Result<Vec<AppStatus>, ServiceError> {
-        let id = PathId::parse(group).map_err(|_| ServiceError::group_not_found(group))?;
-        Ok(readable_apps_under(&self.read(), &id))
+    /// (`GET /v2/groups/{group}/apps`), those the caller may read. Unlike
+    /// the wildcard of `/v2/apps`, as in Marathon, neither an unknown group
+    /// nor one that is no valid id is an error there (none can hold apps:
+    /// `[]`), and the group itself is not checked, only its apps.
+    pub fn group_apps(&self, group: &str) -> Vec<AppStatus> {
+        match PathId::parse(group) {
+            Ok(id) => readable_apps_under(&self.read(), &id),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// One app with its status.

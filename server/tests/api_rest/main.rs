@@ -1,9 +1,9 @@
 //! The REST API end to end over a real SQLite store in a temp dir: every
 //! Marathon example, a catalogue of bad inputs, persistence across a
-//! restart, listing a group's apps, a rollback or scale only alone and
-//! the body's id resolved against the URL's group, patching a group's
-//! settings, `enforceRole` only on top-level groups and not changed beside
-//! services,
+//! restart, listing a group's apps (and which ids the group listings
+//! refuse), a rollback or scale only alone and the body's id resolved
+//! against the URL's group, patching a group's settings, `enforceRole`
+//! only on top-level groups and not changed beside services,
 //! the root group of a fresh store (for groups and the apps wildcard) and
 //! with a trailing slash, the SSE event stream on a real socket, and what
 //! the API tells about why an app fails.
@@ -14,6 +14,7 @@ mod apps_fresh_root;
 mod bad_inputs;
 mod examples;
 mod flows;
+mod group_apps_ids;
 mod group_enforce_role;
 mod group_enforce_role_change;
 mod group_patch;

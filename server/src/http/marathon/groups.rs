@@ -80,7 +80,7 @@ async fn handle(
     match (method.as_str(), path) {
         ("GET", GroupPath::Apps(id)) => {
             let embed = GroupEmbed::from_values(&params.all("embed")).app;
-            let apps: Vec<_> = service.group_apps(&id)?.iter().map(|a| app_json(a, embed)).collect();
+            let apps: Vec<_> = service.group_apps(&id).iter().map(|a| app_json(a, embed)).collect();
             Ok(Json(json!(apps)).into_response())
         }
         ("GET", GroupPath::Group(id)) => {
