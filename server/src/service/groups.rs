@@ -135,12 +135,12 @@ impl Service {
             .collect())
     }
 
-    /// The group `id` as it was at root version `version`.
+    /// The group `id` as it was at root version `version`; 404 naming the
+    /// group only, as Marathon words it, when it did not exist then.
     pub fn group_version(&self, raw_id: &str, version: &str) -> Result<GroupStatus, ServiceError> {
         let id = group_id(raw_id)?;
         let state = self.read();
-        let not_found =
-            || ServiceError::GroupNotFound { id: id.to_string(), version: Some(version.to_owned()) };
+        let not_found = || ServiceError::group_not_found(&id);
         let old = root_at(&state, version).ok_or_else(not_found)?;
         let tree = tree_of(&old, &id).ok_or_else(not_found)?;
         crate::access::enforce::visible_group(status_tree(&State::default(), &tree))
@@ -168,7 +168,7 @@ impl Service {
     }
 
     /// `PUT /v2/groups/{id}`: definition merge, rollback or scaleBy; creates
-    /// a missing group; with `dry_run` only computes the steps. The group
+    /// a missing group (a scale too); with `dry_run` only computes the steps. The group
     /// changed is the body's `id` resolved against the URL's, as in Marathon
     /// (see [`target_of`]). A body that carries services may not also change
     /// an existing group's `enforceRole` (422, see
@@ -232,9 +232,11 @@ impl Service {
             }
             GroupUpdateKind::ScaleBy(factor) => {
                 kept.into_result()?;
-                if !group_exists(current, id) {
-                    return Err(ServiceError::group_not_found(id));
+                if current.apps.contains_key(id) {
+                    return Err(ServiceError::AppExists(id.clone()));
                 }
+                // As in Marathon, scaling a missing group creates it, empty.
+                target.ensure_group(id, &version);
                 for app_id in current.apps_under(id) {
                     if let Some(app) = target.apps.get(&app_id) {
                         let scaled = (f64::from(app.instances) * factor).ceil();

@@ -2,8 +2,9 @@
 //! it changes, as in Marathon: a rollback `version` or a `scaleBy` must be
 //! the only field of its group document (422 naming the field otherwise,
 //! at any depth, nothing recorded), a rollback to a version the group
-//! never had is a 422 too, and the body's `id` is resolved against the
-//! URL's group (`{"id": "cache"}` sent to `/prod` changes `/prod/cache`).
+//! never had is a 422 too, a scale of a missing group creates it, and the
+//! body's `id` is resolved against the URL's group (`{"id": "cache"}` sent
+//! to `/prod` changes `/prod/cache`).
 
 use axum::http::{Method, StatusCode};
 use dromos_model::PathId;
@@ -89,6 +90,13 @@ async fn a_rollback_or_a_scale_beside_other_fields_is_refused_and_records_nothin
     assert_eq!(api.get("/v2/groups/versions").await.json, versions, "no refused request recorded a version");
     assert_eq!(api.get("/v2/groups").await.json, tree);
 
+    let at_unknown = api.get("/v2/groups/prod/versions/2001-01-01T00:00:00.000Z").await;
+    assert_eq!(
+        (at_unknown.status, at_unknown.json),
+        (StatusCode::NOT_FOUND, json!({"message": "Group '/prod' does not exist"})),
+        "a read of a version the group never had is a 404 worded as Marathon does"
+    );
+
     let scaled = api.put("/v2/groups/prod?force=true", r#"{"scaleBy":2}"#).await;
     assert_eq!(scaled.status, StatusCode::OK, "alone, a scale goes through: {}", scaled.json);
     assert_eq!(
@@ -97,6 +105,15 @@ async fn a_rollback_or_a_scale_beside_other_fields_is_refused_and_records_nothin
     );
     let rolled_back = api.put("/v2/groups/prod?force=true", &format!("{{{version}}}")).await;
     assert_eq!(rolled_back.status, StatusCode::OK, "alone, a rollback goes through: {}", rolled_back.json);
+    let new_group = api.put("/v2/groups/qa?force=true", r#"{"scaleBy":2}"#).await;
+    assert_eq!(new_group.status, StatusCode::OK, "scaling a missing group creates it: {}", new_group.json);
+    let qa = api.get("/v2/groups/qa").await;
+    assert_eq!((qa.status, &qa.json["apps"], &qa.json["groups"]), (StatusCode::OK, &json!([]), &json!([])));
+    let on_app = api.put("/v2/groups/prod/web?force=true", r#"{"scaleBy":2}"#).await;
+    assert_eq!(
+        (on_app.status, on_app.json),
+        (StatusCode::CONFLICT, json!({"message": "An app with id [/prod/web] already exists."}))
+    );
     assert_eq!(
         (instances(&api, "/prod/web").await, instances(&api, "/prod/db/pg").await),
         (json!(1), json!(1))
