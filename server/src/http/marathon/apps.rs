@@ -74,15 +74,25 @@ fn filter_of(params: &Params) -> Result<AppFilter, ApiError> {
     })
 }
 
-fn embed_of(params: &Params, prefix: &str, base: AppEmbed) -> AppEmbed {
-    let values: Vec<&str> = params.all("embed").into_iter().filter_map(|v| v.strip_prefix(prefix)).collect();
+/// Prefixes an app `embed` value may carry on any app endpoint; Marathon
+/// strips whichever one is there (or none), so `embed=app.tasks` works on
+/// the list and `embed=tasks` everywhere.
+const EMBED_PREFIXES: [&str; 3] = ["group.apps.", "apps.", "app."];
+
+/// `base` plus what the `embed` parameters ask for (Marathon's `resolveApp`).
+fn embed_of(params: &Params, base: AppEmbed) -> AppEmbed {
+    let values: Vec<&str> = params
+        .all("embed")
+        .into_iter()
+        .map(|v| EMBED_PREFIXES.iter().find_map(|p| v.strip_prefix(p)).unwrap_or(v))
+        .collect();
     base.with(&values)
 }
 
 /// `GET /v2/apps`
 pub async fn list(State(service): Svc, params: Params) -> Result<Json<serde_json::Value>, ApiError> {
     let filter = filter_of(&params)?;
-    let embed = embed_of(&params, "apps.", AppEmbed::list_default());
+    let embed = embed_of(&params, AppEmbed::list_default());
     let apps: Vec<_> = service.apps(&filter).iter().map(|a| app_json(a, embed)).collect();
     Ok(Json(json!({ "apps": apps })))
 }
@@ -133,11 +143,12 @@ pub async fn dispatch(
     let path = AppPath::parse(&rest);
     match (method.as_str(), path) {
         ("GET", AppPath::App(id)) => {
-            let embed = embed_of(&params, "app.", AppEmbed::single_default());
+            let embed = embed_of(&params, AppEmbed::single_default());
             Ok(Json(json!({ "app": app_json(&service.app(&id)?, embed) })).into_response())
         }
         ("GET", AppPath::GroupApps(group)) => {
-            let embed = embed_of(&params, "apps.", AppEmbed::list_default());
+            // Served by Marathon's `show`, so with the one app's defaults.
+            let embed = embed_of(&params, AppEmbed::single_default());
             let apps: Vec<_> = service.apps_in_group(&group)?.iter().map(|a| app_json(a, embed)).collect();
             Ok(Json(json!({ "*": apps })).into_response())
         }

@@ -46,7 +46,7 @@ impl AppEmbed {
         AppEmbed { tasks: true, last_task_failure: true, ..AppEmbed::list_default() }
     }
 
-    /// Adds what `values` (already stripped of the `apps.` prefix) ask
+    /// Adds what `values` (already stripped of their `apps.`-like prefix) ask
     /// for; unknown values are ignored, as Marathon does.
     pub fn with(mut self, values: &[&str]) -> Self {
         for v in values {
