@@ -167,6 +167,33 @@ impl Service {
         Ok(result_of(&outcome))
     }
 
+    /// `POST /v2/groups/{id}` whose body is only a rollback `version` or a
+    /// `scaleBy`, as in Marathon: 409 if the group exists, else the group
+    /// as it was at that version (422 if it was not there then) or, for a
+    /// scale, a new empty group.
+    #[instrument(skip_all, fields(group_id = %id))]
+    pub async fn create_group_from(
+        &self,
+        id: PathId,
+        update: GroupUpdate,
+        force: bool,
+    ) -> Result<DeploymentResult, ServiceError> {
+        crate::access::enforce::check_write(&id)?;
+        let outcome = self
+            .mutate(|current, target, version| {
+                if group_exists(current, &id) {
+                    return Err(ServiceError::GroupExists(id.clone()));
+                }
+                if current.apps.contains_key(&id) {
+                    return Err(ServiceError::AppExists(id.clone()));
+                }
+                self.change_group(current, target, &id, update, version, force)
+            })
+            .await?;
+        self.announce("create-group", &id, &outcome);
+        Ok(result_of(&outcome))
+    }
+
     /// `PUT /v2/groups/{id}`: definition merge, rollback or scaleBy; creates
     /// a missing group (a scale too); with `dry_run` only computes the steps. The group
     /// changed is the body's `id` resolved against the URL's, as in Marathon

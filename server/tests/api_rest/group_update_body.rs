@@ -2,9 +2,10 @@
 //! it changes, as in Marathon: a rollback `version` or a `scaleBy` must be
 //! the only field of its group document (422 naming the field otherwise,
 //! at any depth, nothing recorded), a rollback to a version the group
-//! never had is a 422 too, a scale of a missing group creates it, and the
-//! body's `id` is resolved against the URL's group (`{"id": "cache"}` sent
-//! to `/prod` changes `/prod/cache`).
+//! never had is a 422 too, a scale of a missing group creates it, a `POST`
+//! of only a `version` restores a group that is gone (409 if it is there),
+//! and the body's `id` is resolved against the URL's group
+//! (`{"id": "cache"}` sent to `/prod` changes `/prod/cache`).
 
 use axum::http::{Method, StatusCode};
 use dromos_model::PathId;
@@ -169,4 +170,42 @@ async fn the_body_id_names_the_group_changed_resolved_against_the_url() {
     let want = json!({"message": "Object is not valid", "details": [{"path": "/id", "errors": [message]}]});
     assert_eq!((bad.status, bad.json), (StatusCode::UNPROCESSABLE_ENTITY, want));
     assert_eq!(api.get("/v2/groups").await.json, tree, "nothing recorded");
+}
+
+#[tokio::test]
+async fn a_post_of_only_a_version_restores_a_group_that_is_gone_and_only_then() {
+    let dir = tempdir().unwrap();
+    let api = Api::open(dir.path());
+    let created = api.post("/v2/groups", PROD).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let v1 = api.get("/v2/groups/prod").await.json["version"].as_str().unwrap().to_owned();
+    let body = format!(r#"{{"version":"{v1}"}}"#);
+
+    let exists = api.post("/v2/groups/prod", &body).await;
+    let message = "Group /prod is already created. Use PUT to change this group.";
+    assert_eq!((exists.status, exists.json), (StatusCode::CONFLICT, json!({"message": message})));
+    let never = api.post("/v2/groups/other", &body).await;
+    let unavailable = format!("Group /other not available in version {v1}");
+    let want =
+        json!({"message": "Object is not valid", "details": [{"path": "/version", "errors": [unavailable]}]});
+    assert_eq!((never.status, never.json), (StatusCode::UNPROCESSABLE_ENTITY, want));
+
+    assert_eq!(api.delete("/v2/groups/prod?force=true").await.status, StatusCode::OK);
+    assert_eq!(api.get("/v2/apps/prod/web").await.status, StatusCode::NOT_FOUND);
+    let restored = api.post("/v2/groups/prod?force=true", &body).await;
+    assert_eq!(restored.status, StatusCode::CREATED, "{}", restored.json);
+    assert_eq!(restored.header("location"), Some("/prod"));
+    assert_eq!(
+        (instances(&api, "/prod/web").await, instances(&api, "/prod/db/pg").await),
+        (json!(1), json!(1))
+    );
+
+    let scaled = api.post("/v2/groups/qa", r#"{"scaleBy":2}"#).await;
+    assert_eq!(
+        (scaled.status, scaled.header("location")),
+        (StatusCode::CREATED, Some("/qa")),
+        "{}",
+        scaled.json
+    );
+    assert_eq!(api.get("/v2/groups/qa").await.json["apps"], json!([]));
 }

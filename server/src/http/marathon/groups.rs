@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use dromos_model::{parse_group, parse_group_partial_update, parse_group_update};
+use dromos_model::{parse_group, parse_group_partial_update, parse_group_update, GroupUpdateKind};
 use serde_json::json;
 
 use super::error::ApiError;
@@ -124,7 +124,14 @@ async fn create(service: &Service, base: &str, params: &Params, body: &[u8]) -> 
         parse_group(body).map_err(ServiceError::from)?
     } else {
         let base = crate::service::apps::write_id(base)?;
-        parse_group_update(body).and_then(|u| u.into_group(&base)).map_err(ServiceError::from)?
+        let update = parse_group_update(body).map_err(ServiceError::from)?;
+        if update.kind() != GroupUpdateKind::Definition {
+            // A rollback or a scale, each alone: what Marathon does with it.
+            let location = base.to_string();
+            let result = service.create_group_from(base, update, force).await?;
+            return Ok(deployment_response(StatusCode::CREATED, &result, Some(location)));
+        }
+        update.into_group(&base).map_err(ServiceError::from)?
     };
     let location = group.id.to_string();
     let result = service.create_group(group, force).await?;
