@@ -61,20 +61,22 @@ pub fn ServicesPage() -> impl IntoView {
             <Breadcrumbs group />
             <A href="/services/new" attr:class="button primary" attr:data-testid="deploy-service">"Deploy a service"</A>
         </div>
-        <div class="filters">
-            <input
-                type="search"
-                class="search"
-                placeholder="Name, or label:key=value"
-                aria-label="Filter services by name or label (label:key=value)"
-                data-testid="service-filter"
-                prop:value=text
-                on:input=move |ev| text.set(event_target_value(&ev))
-            />
-            <LabelPicker text services />
-            <StatusChips status services />
-        </div>
+        // One suspense boundary for the filters and the table: the chips'
+        // counts and the label selector read the same snapshot as the rows.
         <Transition fallback=|| view! { <section class="card"><p class="muted">"Loading services…"</p></section> }>
+            <div class="filters">
+                <input
+                    type="search"
+                    class="search"
+                    placeholder="Name, or label:key=value"
+                    aria-label="Filter services by name or label (label:key=value)"
+                    data-testid="service-filter"
+                    prop:value=text
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                />
+                <LabelPicker text services />
+                <StatusChips status services />
+            </div>
             <ErrorBoundary fallback=|errors| view! { <section class="card"><ErrorList errors /></section> }>
                 <ServicesBody services sort command pager=page filtering=move || !text.get_untracked().is_empty() || status.get_untracked().is_some() />
             </ErrorBoundary>
@@ -183,14 +185,11 @@ fn StatusChips(
     status: RwSignal<Option<AppStatus>>,
     services: Resource<Result<ServicesPage, crate::error::ApiError>, Compact>,
 ) -> impl IntoView {
-    // Each count suspends on its own, so the buttons keep focus while data refreshes.
-    let count = move |s: AppStatus| {
-        view! {
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move { services.await.ok().map(|p| p.counts.get(s)) })}
-            </Transition>
-        }
-    };
+    // Read inside the page's suspense boundary (the server waits for the
+    // snapshot); a refetch changes the counts' text, never the buttons, so
+    // a focused chip keeps its focus.
+    let counts = Memo::new(move |_| services.get().and_then(Result::ok).map(|p| p.counts));
+    let count = move |s: AppStatus| move || counts.get().map(|c| c.get(s));
     view! {
         <div class="chips" role="group" aria-label="Filter by status">
             <button class="chip" aria-pressed=move || status.get().is_none().to_string()
@@ -228,23 +227,26 @@ fn LabelPicker(
             text.update(|t| *t = TextFilter::toggle_label(t, key, value));
         }
     };
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let labels = services.await.map(|p| p.labels).unwrap_or_default();
-                let active = TextFilter::parse(&text.get_untracked()).labels;
-                (!labels.is_empty()).then(|| view! {
-                    <select class="label-picker" data-testid="label-filter" aria-label="Filter by label" on:change=pick>
-                        <option value="" selected>"Label…"</option>
-                        {labels.into_iter().map(|(key, value)| {
-                            let on = active.iter().any(|(k, v)| *k == key && v.as_deref() == Some(value.as_str()));
-                            let pair = format!("{key}={value}");
-                            let shown = if on { format!("✓ {pair}") } else { pair.clone() };
-                            view! { <option value=pair>{shown}</option> }
-                        }).collect_view()}
-                    </select>
-                })
-            })}
-        </Transition>
+    // Rebuilt only when the set of labels changes, not on every snapshot.
+    let labels =
+        Memo::new(move |_| services.get().and_then(Result::ok).map(|p| p.labels).unwrap_or_default());
+    move || {
+        let labels = labels.get();
+        (!labels.is_empty()).then(|| view! {
+            <select class="label-picker" data-testid="label-filter" aria-label="Filter by label" on:change=pick>
+                <option value="" selected>"Label…"</option>
+                {labels.into_iter().map(|(key, value)| {
+                    let pair = format!("{key}={value}");
+                    let shown = {
+                        let pair = pair.clone();
+                        move || {
+                            let on = TextFilter::parse(&text.read()).labels.iter().any(|(k, v)| *k == key && v.as_deref() == Some(value.as_str()));
+                            if on { format!("✓ {pair}") } else { pair.clone() }
+                        }
+                    };
+                    view! { <option value=pair>{shown}</option> }
+                }).collect_view()}
+            </select>
+        })
     }
 }
