@@ -165,6 +165,7 @@ pub struct Events {
 
 #[derive(Default)]
 struct Recorded {
+    /// In arrival order (one task reads the subscription).
     seen: Vec<StatusEvent>,
     running: BTreeMap<String, BTreeSet<String>>,
 }
@@ -172,9 +173,9 @@ struct Recorded {
 impl Events {
     /// Subscribes to `/v2/events` for status events. Dromos closes the
     /// stream of a subscriber that falls more than its bus buffer behind
-    /// (a burst such as the setup's 1,000 deployments can do that), as
-    /// Marathon does; like any client, the harness then subscribes again,
-    /// and says so.
+    /// (the setup's burst of 10,000 tasks can still do that; 1,000 do
+    /// not), as Marathon does; like any client, the harness then
+    /// subscribes again, and says so (also when dromos stops at the end).
     async fn subscribe(http: &reqwest::Client, url: &str) -> Events {
         let events = Events::default();
         let mut stream = Self::open(http, url).await.expect("subscribe to /v2/events");
@@ -234,6 +235,22 @@ impl Events {
     pub fn since(&self, since: Instant) -> Vec<StatusEvent> {
         let recorded = self.inner.lock().expect("events lock");
         recorded.seen.iter().filter(|e| e.at >= since).cloned().collect()
+    }
+
+    /// How many events were received from `since` on (cheap: the events
+    /// are kept in arrival order).
+    pub fn count_since(&self, since: Instant) -> usize {
+        let recorded = self.inner.lock().expect("events lock");
+        recorded.seen.len() - recorded.seen.partition_point(|e| e.at < since)
+    }
+
+    /// How many events from `since` on ended a task (killed, failed,
+    /// finished, lost, ...).
+    pub fn count_ended_since(&self, since: Instant) -> usize {
+        let recorded = self.inner.lock().expect("events lock");
+        let from = recorded.seen.partition_point(|e| e.at < since);
+        let active = ["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING"];
+        recorded.seen[from..].iter().filter(|e| !active.contains(&e.state.as_str())).count()
     }
 
     /// Takes one running task of `app` out of the books (it is about to

@@ -30,12 +30,15 @@
 //!   navigation started). One discarded warm-up each, then `UI_BENCH_RUNS`
 //!   (default 5) alternating samples; medians are reported.
 //! * Streaming: in a freshly loaded console, the harness kills running
-//!   tasks (`DELETE /v2/apps/{id}/tasks/{taskId}`) at a steady pace meant to
-//!   make 100 `status_update_event`s per second (a kill and its replacement
-//!   make about five; measured first for 3 s) for `UI_BENCH_STREAM_SECS`
-//!   (default 30): tasks of the 50 apps on the page while one of them has a
-//!   running task, else of any app. The events that reach `/v2/events` are
-//!   counted on the harness' own subscription, so the rate reported is what
+//!   tasks (`POST /v2/tasks/delete`, five requests a second, several tasks
+//!   each) for a 5 s warm-up and then `UI_BENCH_STREAM_SECS` (default 30)
+//!   measured: tasks of the 50 apps on the page while one of them has a
+//!   running task, else of any app. The kill rate is a closed loop
+//!   (`pace.rs`): every 200 ms it is set from the `status_update_event`s
+//!   that reached the harness' own `/v2/events` subscription per kill
+//!   (about five: a kill and its replacement) and the events still owed,
+//!   with at most 20 kills outstanding, so that 100 of them arrive per
+//!   second. The rate reported, with its per-second min and max, is what
 //!   dromos delivered. Measured in the page: long tasks (PerformanceObserver
 //!   `longtask`) and event-to-paint: for each status event of an app on
 //!   the page that changes what its row shows, from the event's arrival
@@ -50,6 +53,7 @@
 
 mod baseline;
 mod cluster;
+mod pace;
 mod page;
 mod paint;
 mod stream;

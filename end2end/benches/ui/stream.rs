@@ -1,29 +1,40 @@
 //! The streaming phase: status events at a steady rate into a loaded
-//! console, with long tasks and event-to-paint measured in the page.
+//! console (paced by [`crate::pace`]), with long tasks and event-to-paint
+//! measured in the page.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::cluster::{Cluster, StatusEvent};
+use crate::pace::pace;
 use crate::page::{eval, load, probed_browser};
 use crate::paint::{quantile, Arrival, EventToPaint, Recording};
 
-/// Kills per second while finding out how many events one kill makes.
-const CALIBRATION_RATE: f64 = 10.0;
-const CALIBRATION: Duration = Duration::from_secs(3);
+/// Pacing before the measured window, so that the pacer has measured
+/// how many events a kill makes and the rate has settled.
+const WARM_UP: Duration = Duration::from_secs(5);
 /// Time for the last events' paints after the window.
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// What the streaming phase measured.
 pub struct Streamed {
+    /// The status events per second the pacer aimed at.
+    pub target: f64,
     pub secs: f64,
+    /// Tasks killed during the window (several per request).
     pub kills: usize,
+    /// Kills that failed, warm-up included.
     pub kill_failures: usize,
-    pub events_per_kill: f64,
+    /// Requests short of running tasks to kill, warm-up included.
+    pub starved: usize,
+    /// Tasks killed in each whole second of the window.
+    pub kills_per_second: Vec<usize>,
+    /// (min, max) events per kill as the pacer measured them in the window.
+    pub per_kill: (f64, f64),
+    /// When the window started (on the harness' clock).
+    pub started: Instant,
     /// Events on the harness' own subscription during the window.
     pub events: Vec<StatusEvent>,
     /// Events the console's EventSource delivered during the window.
@@ -36,48 +47,6 @@ pub struct Streamed {
     pub paint: EventToPaint,
 }
 
-/// Kills tasks at `rate` per second for `length`: of the `visible` apps
-/// in turn while one of them has a running task, else of any app.
-async fn kill_at(
-    cluster: &Cluster,
-    visible: &[String],
-    others: &[String],
-    rate: f64,
-    length: Duration,
-) -> (usize, usize) {
-    let (kills, failures) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let started = Instant::now();
-    let (mut next, mut next_other) = (0, 0);
-    while started.elapsed() < length {
-        ticker.tick().await;
-        let pick = |apps: &[String], from: usize| {
-            (0..apps.len()).find_map(|i| {
-                let app = &apps[(from + i) % apps.len()];
-                cluster.events.take_running(app).map(|task| (app.clone(), task))
-            })
-        };
-        next += 1;
-        let found = pick(visible, next).or_else(|| {
-            next_other += 1;
-            pick(others, next_other)
-        });
-        let Some((app, task)) = found else { continue };
-        let request = cluster.http.delete(format!("{}/v2/apps{app}/tasks/{task}", cluster.url));
-        let (kills, failures) = (kills.clone(), failures.clone());
-        tokio::spawn(async move {
-            let ok = request.send().await.is_ok_and(|r| r.status().is_success());
-            kills.fetch_add(1, Ordering::Relaxed);
-            if !ok {
-                failures.fetch_add(1, Ordering::Relaxed);
-            }
-        });
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    (kills.load(Ordering::Relaxed), failures.load(Ordering::Relaxed))
-}
-
 fn floats(value: &Value) -> Vec<f64> {
     value.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
 }
@@ -87,7 +56,7 @@ fn pairs(value: &Value) -> Vec<(f64, f64)> {
     value.as_array().map(|a| a.iter().filter_map(pair).collect()).unwrap_or_default()
 }
 
-/// Loads the console, calibrates, then streams for `secs`.
+/// Loads the console, then streams for a warm-up and `secs` measured.
 pub async fn run(cluster: &Cluster, rows: usize, event_rate: f64, secs: u64) -> Streamed {
     let browser = probed_browser(rows).await;
     load(&browser, &format!("{}/services", cluster.url)).await;
@@ -104,22 +73,28 @@ pub async fn run(cluster: &Cluster, rows: usize, event_rate: f64, secs: u64) -> 
     let others = cluster.track_all_running().await;
     let others: Vec<String> = others.into_iter().filter(|a| !apps.contains(a)).collect();
 
-    let calibration = Instant::now();
-    let (kills, _) = kill_at(cluster, &apps, &others, CALIBRATION_RATE, CALIBRATION).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let events_per_kill = cluster.events.since(calibration).len() as f64 / kills.max(1) as f64;
-    let rate = event_rate / events_per_kill.max(1.0);
     println!(
-        "streaming: one kill makes {events_per_kill:.2} status events; killing {rate:.1} tasks/s for {secs} s (load average {})",
+        "streaming: pacing kills to hold {event_rate:.0} status events/s on /v2/events, {} s warm-up, then {secs} s measured (load average {})",
+        WARM_UP.as_secs(),
         crate::load_average()
     );
     drop(cluster.drain_log());
 
-    let window_start = eval(&browser, "performance.now()").await.as_f64().unwrap_or(0.0);
-    let started = Instant::now();
-    let (kills, kill_failures) = kill_at(cluster, &apps, &others, rate, Duration::from_secs(secs)).await;
-    let elapsed = started.elapsed();
-    let window_end = eval(&browser, "performance.now()").await.as_f64().unwrap_or(0.0);
+    // The pacer runs through the warm-up and the window without a break;
+    // the window is measured alongside it.
+    let window_opens = Instant::now() + WARM_UP;
+    let until = window_opens + Duration::from_secs(secs);
+    let window = async {
+        tokio::time::sleep_until(window_opens.into()).await;
+        let window_start = eval(&browser, "performance.now()").await.as_f64().unwrap_or(0.0);
+        let started = Instant::now();
+        tokio::time::sleep_until(until.into()).await;
+        let elapsed = started.elapsed();
+        let window_end = eval(&browser, "performance.now()").await.as_f64().unwrap_or(0.0);
+        (window_start, started, elapsed, window_end)
+    };
+    let (paced, (window_start, started, elapsed, window_end)) =
+        tokio::join!(pace(cluster, &apps, &others, event_rate, until), window);
     println!("streaming done (load average {})", crate::load_average());
     tokio::time::sleep(SETTLE).await;
     let recorded = eval(&browser, "window.__uiBench").await;
@@ -149,10 +124,14 @@ pub async fn run(cluster: &Cluster, rows: usize, event_rate: f64, secs: u64) -> 
         .filter(|e| e.at.duration_since(started) <= elapsed)
         .collect();
     Streamed {
+        target: event_rate,
         secs: elapsed.as_secs_f64(),
-        kills,
-        kill_failures,
-        events_per_kill,
+        kills: paced.kills_between(started, started + elapsed),
+        kill_failures: paced.failures,
+        starved: paced.starved,
+        kills_per_second: paced.kills_per_second(started, elapsed.as_secs() as usize),
+        per_kill: paced.per_kill_range(started, started + elapsed),
+        started,
         events,
         page_arrivals: recording.arrivals.iter().filter(|a| a.measured).count(),
         requests: fetches.into_iter().filter(|(s, _)| within(*s)).collect(),
@@ -165,28 +144,33 @@ pub async fn run(cluster: &Cluster, rows: usize, event_rate: f64, secs: u64) -> 
 impl Streamed {
     pub fn print(&self) {
         let n = self.events.len();
-        let mut per_second = vec![0usize; self.secs.ceil().max(1.0) as usize];
-        let first = self.events.first().map(|e| e.at);
+        // Whole seconds of the window, counted from its start.
+        let mut per_second = vec![0usize; (self.secs.floor() as usize).max(1)];
         let mut states: BTreeMap<&str, usize> = BTreeMap::new();
         for event in &self.events {
-            let second = first.map_or(0, |f| event.at.duration_since(f).as_secs() as usize);
+            let second = event.at.duration_since(self.started).as_secs() as usize;
             if let Some(slot) = per_second.get_mut(second) {
                 *slot += 1;
             }
             *states.entry(event.state.as_str()).or_default() += 1;
         }
-        let full = &per_second[..per_second.len().saturating_sub(1).max(1)];
+        let (per_kill_lo, per_kill_hi) = self.per_kill;
         println!(
-            "streaming {:.1} s: {} kills ({} failed; {:.2} events per kill), {n} status events on /v2/events = {:.1}/s (per second min {} max {}); {:?}",
+            "streaming {:.1} s: {} kills (per second min {} max {}; {} failed, {} requests short of running tasks; {:.2} events per kill, measured {per_kill_lo:.2} to {per_kill_hi:.2} while pacing), {n} status events on /v2/events = {:.1}/s (target {:.0}; per second min {} max {}); {:?}",
             self.secs,
             self.kills,
+            self.kills_per_second.iter().min().unwrap_or(&0),
+            self.kills_per_second.iter().max().unwrap_or(&0),
             self.kill_failures,
-            self.events_per_kill,
+            self.starved,
+            n as f64 / self.kills.max(1) as f64,
             n as f64 / self.secs,
-            full.iter().min().unwrap_or(&0),
-            full.iter().max().unwrap_or(&0),
+            self.target,
+            per_second.iter().min().unwrap_or(&0),
+            per_second.iter().max().unwrap_or(&0),
             states
         );
+        println!("  status events on /v2/events per second: {per_second:?}");
         let mut durations: Vec<f64> = self.requests.iter().map(|(s, e)| e - s).collect();
         durations.sort_by(f64::total_cmp);
         println!(
