@@ -2,19 +2,21 @@
 //!
 //! [`spawn`] starts the sampler, a task that owns the loop: every
 //! `period` it reads the cluster's allocation (through the console's
-//! cluster view) and the service's task records into a sample; between
-//! samples it counts the task outcomes reported on the event bus
-//! (`status_update_event`), which gives the failure rate; outcomes not
-//! sampled yet are reported as pending, so the rate is current at once. It stops when
-//! its token is cancelled. The buffer keeps the last [`WINDOW`] and is
-//! read by `Backend::cluster_history`.
+//! cluster view) and the service's task records into a sample. The task
+//! outcomes between samples, which give the failure rate, are counted by
+//! a tap on the event bus (`status_update_event`, see
+//! [`crate::events::EventBus::tap`]): it sees every event as it is
+//! published, so a burst of status updates cannot make the sampler lag
+//! and undercount, as a subscription could. Outcomes not sampled yet are
+//! reported as pending, so the rate is current at once. The sampler stops,
+//! and removes its tap, when its token is cancelled. The buffer keeps the
+//! last [`WINDOW`] and is read by `Backend::cluster_history`.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use app::api::cluster::{ClusterHistory, ClusterSample};
-use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::cluster;
@@ -119,9 +121,19 @@ struct Tally {
 
 /// Starts the sampler on `service` (its history is `service.console_history`):
 /// one sample now, then one every `period` until `token` is cancelled.
-pub fn spawn(service: std::sync::Arc<Service>, period: Duration, token: CancellationToken) {
+pub fn spawn(service: Arc<Service>, period: Duration, token: CancellationToken) {
     *service.console_history.period.lock().unwrap_or_else(PoisonError::into_inner) = period;
-    let mut events = service.events().subscribe();
+    // Weak: the bus, which holds the tap, belongs to the service.
+    let counted = Arc::downgrade(&service);
+    let tap = service.events().tap(move |event| {
+        if event.event_type != "status_update_event" {
+            return;
+        }
+        if let Some(service) = counted.upgrade() {
+            let status = event.data.get("taskStatus").and_then(|v| v.as_str()).unwrap_or_default();
+            service.console_history.record(outcome(status));
+        }
+    });
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -134,19 +146,9 @@ pub fn spawn(service: std::sync::Arc<Service>, period: Duration, token: Cancella
                     tracing::debug!(running = sample.running, failed = sample.failed, succeeded = sample.succeeded, "cluster sampled");
                     service.console_history.push(sample);
                 }
-                received = events.recv() => match received {
-                    Ok(event) if event.event_type == "status_update_event" => {
-                        let status = event.data.get("taskStatus").and_then(|v| v.as_str()).unwrap_or_default();
-                        service.console_history.record(outcome(status));
-                    }
-                    Ok(_) => {}
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "cluster sampler missed events; the failure rate undercounts");
-                    }
-                    Err(RecvError::Closed) => break,
-                },
             }
         }
+        drop(tap);
         tracing::info!("cluster sampler stopped");
     });
 }
@@ -170,12 +172,19 @@ async fn take_sample(service: &Service) -> ClusterSample {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
+    use std::sync::Arc;
     use std::time::Duration;
 
     use app::api::cluster::{ClusterSample, Resources};
+    use dromos_store::{SqliteOptions, SqliteStore};
+    use serde_json::json;
+    use tokio_util::sync::CancellationToken;
 
-    use super::{outcome, History, Outcome, WINDOW};
+    use super::{outcome, spawn, History, Outcome, WINDOW};
+    use crate::events::EVENT_BUFFER;
+    use crate::service::{Service, ServiceConfig};
 
     fn sample(at_ms: i64) -> ClusterSample {
         ClusterSample {
@@ -218,5 +227,32 @@ mod tests {
         ] {
             assert_eq!(outcome(state), want, "{state}");
         }
+    }
+
+    /// More status updates at once than the bus keeps for a subscriber
+    /// (with a subscriber that never reads): every outcome is counted.
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_sampler_counts_every_outcome_of_a_burst_larger_than_the_bus_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+        let config =
+            ServiceConfig { advertised: "127.0.0.1:0".into(), master: "local".into(), max_versions: 3 };
+        let service = Arc::new(Service::open(config, Arc::new(store)).unwrap());
+        let _never_reads = service.events().subscribe();
+        let token = CancellationToken::new();
+        spawn(service.clone(), Duration::from_secs(3600), token.clone());
+        let burst = 2 * EVENT_BUFFER;
+        for i in 0..burst {
+            let status = if i % 4 == 0 { "TASK_FAILED" } else { "TASK_RUNNING" };
+            service.events().publish("status_update_event", json!({"taskStatus": status}));
+            service.events().publish("instance_changed_event", json!({"condition": "Running"}));
+        }
+        let history = service.console_history.snapshot();
+        let (failed, succeeded) =
+            history.samples.iter().fold((history.pending_failed, history.pending_succeeded), |(f, s), x| {
+                (f + x.failed, s + x.succeeded)
+            });
+        assert_eq!((failed as usize, succeeded as usize), (burst / 4, burst - burst / 4));
+        token.cancel();
     }
 }
