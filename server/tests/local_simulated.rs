@@ -98,3 +98,63 @@ async fn simulated_command_health_checks_pass() {
     .await;
     assert_eq!(healthy["tasksUnhealthy"], 0);
 }
+
+/// Kill requests sent together, one task each (a script killing instances,
+/// the console's row actions), all succeed: each answers its own task, each
+/// task is killed once and replaced once, and every request's audit entry
+/// is stored, also across a restart.
+#[tokio::test]
+async fn concurrent_kill_requests_each_kill_their_task_once_and_are_all_recorded() {
+    const KILLED: usize = 12;
+    let dromos = start();
+    let events = Events::subscribe(&dromos).await;
+    let app = json!({"id": "/many", "cmd": "sleep 600", "cpus": 0.5, "mem": 64, "instances": INSTANCES});
+    let (status, body) = dromos.send(Method::POST, "/v2/apps", &app.to_string()).await;
+    assert_eq!(status, 201, "{body}");
+    let ids = running_ids(&dromos, "/many", INSTANCES).await;
+    let victims: Vec<String> = ids.iter().take(KILLED).cloned().collect();
+
+    let paths: Vec<String> = victims.iter().map(|v| format!("/v2/apps/many/tasks/{v}")).collect();
+    let answers =
+        futures_util::future::join_all(paths.iter().map(|p| dromos.send(Method::DELETE, p, ""))).await;
+    for (victim, (status, body)) in victims.iter().zip(&answers) {
+        assert_eq!(*status, 200, "{victim}: {body}");
+        assert_eq!(body["task"]["id"], victim.as_str(), "{body}");
+    }
+
+    let after = eventually("replacements of every victim", || async {
+        let now = running_ids(&dromos, "/many", INSTANCES).await;
+        match victims.iter().find(|v| now.contains(*v)) {
+            Some(v) => Err(format!("{v} still listed")),
+            None => Ok(now),
+        }
+    })
+    .await;
+    assert_eq!(after.difference(&ids).count(), KILLED, "one new task per victim: {after:?}");
+    for victim in &victims {
+        let killed = events
+            .matching(|e| status_update("/many", "TASK_KILLED")(e) && e.data["taskId"] == victim.as_str());
+        assert_eq!(killed.len(), 1, "{victim} killed once: {killed:?}");
+    }
+
+    let audited = |entries: &Value| {
+        let actions: BTreeSet<String> = entries["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["status"] == 200)
+            .filter_map(|e| e["action"].as_str().map(str::to_owned))
+            .collect();
+        victims.iter().filter(|v| actions.contains(&format!("DELETE /v2/apps/many/tasks/{v}"))).count()
+    };
+    let (status, entries) = dromos.get("/v2/access/audit?limit=1000").await;
+    assert_eq!(status, 200, "{entries}");
+    assert_eq!(audited(&entries), KILLED, "{entries}");
+
+    let dir = dromos.stop();
+    let args = ["--local-simulate", "--local-resources", "cpus:100;mem:100000;ports:[31000-31100]"];
+    let dromos = Dromos::wrap(DromosProcess::start_in(&bin(), dir, &args).expect("dromos restarts"));
+    let (status, entries) = dromos.get("/v2/access/audit?limit=1000").await;
+    assert_eq!(status, 200, "{entries}");
+    assert_eq!(audited(&entries), KILLED, "stored before the answers: {entries}");
+}

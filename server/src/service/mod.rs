@@ -13,6 +13,10 @@
 //! on a blocking thread, and only then installs the copy and answers. So
 //! every accepted change is durable before it is acknowledged, a failed
 //! write changes nothing, and no std lock is ever held across an `.await`.
+//! Store batches written at the same time (a mutation, the run loop's
+//! intents, the audit entries of concurrent requests) share one store
+//! transaction ([`group_commit`]), so concurrent requests do not queue
+//! behind one commit each.
 //! After each installed change: a structured log line, events on the
 //! [`EventBus`], a counter in [`Metrics`], and the target generation is
 //! bumped.
@@ -43,6 +47,7 @@ pub mod deployment;
 pub mod driver_state;
 pub mod error;
 pub mod failures;
+pub mod group_commit;
 pub mod groups;
 pub mod instances;
 pub mod persist;
@@ -138,6 +143,8 @@ pub struct Service {
     state: RwLock<Arc<State>>,
     /// Serialises mutations (held across the store write, an async mutex).
     writer: tokio::sync::Mutex<()>,
+    /// Every store write goes through here: concurrent ones share a commit.
+    commits: group_commit::GroupCommit,
     /// Generation of the target, bumped on every installed change.
     generation: watch::Sender<u64>,
     /// The launch queue as last published by the run loop (memory only).
@@ -169,12 +176,14 @@ impl Service {
             "service state loaded"
         );
         let (commands, inbox) = mpsc::channel(COMMAND_BUFFER);
+        let commits = group_commit::GroupCommit::new(store.clone());
         Ok(Service {
             started: Instant::now(),
             config,
             store,
             state: RwLock::new(Arc::new(state)),
             writer: tokio::sync::Mutex::new(()),
+            commits,
             generation: watch::channel(0).0,
             queue: RwLock::new(Vec::new()),
             events: EventBus::default(),
@@ -283,11 +292,7 @@ impl Service {
             return Ok(());
         }
         let ops = self.gate_ops(ops)?;
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.apply(&ops))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("store writer task failed: {e}")))??;
-        Ok(())
+        self.commits.write(ops).await
     }
 
     /// Log line, events and metric for an installed root change.
