@@ -153,12 +153,7 @@ impl Service {
         crate::access::enforce::check_write(&id)?;
         let outcome = self
             .mutate(|current, target, version| {
-                if group_exists(current, &id) {
-                    return Err(ServiceError::GroupExists(id.clone()));
-                }
-                if current.apps.contains_key(&id) {
-                    return Err(ServiceError::AppExists(id.clone()));
-                }
+                refuse_taken(current, &id)?;
                 replace_subtree(target, &id, Some(&group), &version);
                 deploy::finish_change(current, target, &self.change_options(version, force))
             })
@@ -181,12 +176,7 @@ impl Service {
         crate::access::enforce::check_write(&id)?;
         let outcome = self
             .mutate(|current, target, version| {
-                if group_exists(current, &id) {
-                    return Err(ServiceError::GroupExists(id.clone()));
-                }
-                if current.apps.contains_key(&id) {
-                    return Err(ServiceError::AppExists(id.clone()));
-                }
+                refuse_taken(current, &id)?;
                 self.change_group(current, target, &id, update, version, force)
             })
             .await?;
@@ -409,4 +399,15 @@ fn insert_tree(state: &mut State, group: &Group, version: &Timestamp) {
     for sub in &group.groups {
         insert_tree(state, sub, version);
     }
+}
+
+/// A new group's id must name neither a group nor an app (409).
+fn refuse_taken(current: &State, id: &PathId) -> Result<(), ServiceError> {
+    if group_exists(current, id) {
+        return Err(ServiceError::GroupExists(id.clone()));
+    }
+    if current.apps.contains_key(id) {
+        return Err(ServiceError::AppExists(id.clone()));
+    }
+    Ok(())
 }
