@@ -132,8 +132,14 @@ async fn concurrent_kill_requests_each_kill_their_task_once_and_are_all_recorded
     .await;
     assert_eq!(after.difference(&ids).count(), KILLED, "one new task per victim: {after:?}");
     for victim in &victims {
-        let killed = events
-            .matching(|e| status_update("/many", "TASK_KILLED")(e) && e.data["taskId"] == victim.as_str());
+        // The task list and the event stream are separate connections: the
+        // list may show the replacement before the stream has delivered the
+        // kill, so wait for the event, then count.
+        let is_kill = |e: &support::Event| {
+            status_update("/many", "TASK_KILLED")(e) && e.data["taskId"] == victim.as_str()
+        };
+        events.wait_for(&format!("TASK_KILLED of {victim}"), is_kill).await;
+        let killed = events.matching(is_kill);
         assert_eq!(killed.len(), 1, "{victim} killed once: {killed:?}");
     }
 
